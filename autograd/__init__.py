@@ -1,0 +1,134 @@
+"""autograd: tensors that record how they were computed, and backward() over them.
+
+>>> import autograd
+>>> w = autograd.tensor([1.0, -2.0], requires_grad=True)
+>>> loss = (w * w).sum()
+>>> loss.backward()
+>>> w.grad
+Tensor([ 2., -4.], shape=(2,), dtype=float32)
+
+Where things are:
+
+- ``tensor.py``: the Tensor class; ``function.py``: Function and Context, the op
+  contract; ``engine.py``: the backward walk; ``grad_mode.py``: no_grad.
+- ``ops/``: every differentiable op, forward beside backward.
+- ``kernels/``: the Numba kernels behind convolution and pooling.
+- ``gradcheck.py``: finite-difference checks; ``graph.py``: drawing and tracing.
+"""
+
+import numpy as _np
+
+from .creation import (
+    arange,
+    eye,
+    full,
+    normal,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    tensor,
+    uniform,
+    zeros,
+    zeros_like,
+)
+from .engine import topological_order
+from .function import Context, Function
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import GradcheckError, gradcheck
+from .graph import GraphDrawing, TraceStep, draw_graph, trace
+from .ops.elementwise import (
+    abs,
+    add,
+    astype,
+    clip,
+    cos,
+    div,
+    elu,
+    equal,
+    exp,
+    gelu,
+    greater,
+    greater_equal,
+    leaky_relu,
+    less,
+    less_equal,
+    log,
+    maximum,
+    minimum,
+    mul,
+    neg,
+    not_equal,
+    pow,
+    relu,
+    sigmoid,
+    sin,
+    softplus,
+    sqrt,
+    square,
+    sub,
+    tanh,
+    where,
+)
+from .ops.linalg import matmul
+from .ops.nn import (
+    log_softmax,
+    sigmoid_cross_entropy,
+    softmax,
+    softmax_cross_entropy,
+    sparse_softmax_cross_entropy,
+)
+from .ops.reduce import argmax, argmin, logsumexp, max, mean, min, prod, std, sum, var
+from .ops.shape import (
+    broadcast_to,
+    concatenate,
+    expand_dims,
+    flatten,
+    getitem,
+    pad,
+    reshape,
+    split,
+    squeeze,
+    stack,
+    transpose,
+)
+from .random import get_generator, manual_seed
+from .tensor import Tensor
+
+# dtypes, so that code can write autograd.float32 as it would tf.float32
+float16 = _np.float16
+float32 = _np.float32
+float64 = _np.float64
+int32 = _np.int32
+int64 = _np.int64
+bool_ = _np.bool_
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Tensor", "Function", "Context", "tensor",
+    # creation
+    "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "eye",
+    "rand", "randn", "uniform", "normal", "manual_seed", "get_generator",
+    # grad mode
+    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    # elementwise
+    "add", "sub", "mul", "div", "pow", "neg", "abs", "astype",
+    "exp", "log", "sqrt", "square", "sin", "cos",
+    "tanh", "sigmoid", "relu", "leaky_relu", "elu", "softplus", "gelu",
+    "maximum", "minimum", "clip", "where",
+    "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
+    # reductions
+    "sum", "mean", "var", "std", "max", "min", "prod", "logsumexp", "argmax", "argmin",
+    # shapes
+    "reshape", "transpose", "expand_dims", "squeeze", "broadcast_to", "flatten",
+    "getitem", "concatenate", "stack", "split", "pad",
+    # linear algebra and nn
+    "matmul", "softmax", "log_softmax", "softmax_cross_entropy",
+    "sparse_softmax_cross_entropy", "sigmoid_cross_entropy",
+    # tools
+    "gradcheck", "GradcheckError", "draw_graph", "GraphDrawing", "trace", "TraceStep",
+    "topological_order",
+    # dtypes
+    "float16", "float32", "float64", "int32", "int64", "bool_",
+]

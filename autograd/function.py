@@ -1,0 +1,144 @@
+"""``Function``: the one way an op enters the graph, built-in or your own.
+
+An op is a subclass of ``Function`` with two static methods that work on NumPy
+arrays::
+
+    class Square(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return grad * 2 * x
+
+    y = Square.apply(t)      # t is a Tensor; y is a Tensor with grad_fn=<Square>
+
+``apply`` unwraps Tensors into arrays, runs ``forward``, and - when some input
+requires grad and grad mode is on - records a ``Context`` node that the engine
+(``engine.py``) visits during ``backward()``.
+
+``backward`` returns one gradient per input of ``forward`` (an array, or None
+for an input that has no gradient), written as if no broadcasting happened:
+the engine sums each gradient back to its input's shape, once, for every op.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .grad_mode import _State
+from .tensor import Tensor
+
+
+class Context:
+    """What one recorded op remembers for the backward pass; also the graph node.
+
+    Attributes
+    ----------
+    fn : the Function subclass that made the node (``ctx.fn.__name__`` is the op).
+    inputs : the positional inputs given to ``apply`` (Tensors, arrays, numbers).
+    needs_input_grad : one bool per input: does the engine want this gradient?
+        A backward can skip work for inputs marked False.
+    saved_tensors : the arrays passed to ``save_for_backward``.
+
+    Any other attribute you set in ``forward`` (``ctx.axis = axis``) is kept too.
+    """
+
+    # No __slots__: a student's forward may store any attribute on ctx.
+
+    def __init__(self, fn: type, inputs: tuple, needs_input_grad: tuple) -> None:
+        self.fn = fn
+        self.inputs = inputs
+        self.needs_input_grad = needs_input_grad
+        self.saved_tensors: tuple = ()
+        self.released = False
+        # (tensor, version-at-forward) for every input whose array was saved;
+        # checked by the engine so that an in-place change fails loudly.
+        self.saved_versions: tuple = ()
+
+    def save_for_backward(self, *arrays: Any) -> None:
+        """Keep arrays (or anything else) for ``backward``; read them back from
+        ``ctx.saved_tensors`` in the same order."""
+        self.saved_tensors = arrays
+
+    def release(self) -> None:
+        """Drop saved arrays and inputs once backward no longer needs them."""
+        self.saved_tensors = ()
+        self.saved_versions = ()
+        self.inputs = ()
+        self.released = True
+
+    @property
+    def name(self) -> str:
+        return self.fn.__name__
+
+    def __repr__(self) -> str:
+        return f"<{self.fn.__name__}>"
+
+
+class Function:
+    """Base class of every differentiable op. See the module docstring."""
+
+    @staticmethod
+    def forward(ctx: Context, *arrays: Any, **attrs: Any) -> np.ndarray:
+        raise NotImplementedError("a Function subclass must define forward(ctx, *arrays)")
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray) -> Any:
+        raise NotImplementedError("a Function subclass must define backward(ctx, grad)")
+
+    @classmethod
+    def apply(cls, *inputs: Any, **attrs: Any) -> Tensor:
+        """Run the op on Tensors (or arrays and numbers) and record it in the graph.
+
+        >>> import autograd
+        >>> from autograd.ops.elementwise import Mul
+        >>> Mul.apply(autograd.tensor([2.0]), 3.0)
+        Tensor([6.], shape=(1,), dtype=float32)
+        """
+        arrays = []
+        needs_grad = []
+        any_needs_grad = False
+        for x in inputs:
+            if isinstance(x, Tensor):
+                arrays.append(x.data)
+                needs_grad.append(x.requires_grad)
+                any_needs_grad = any_needs_grad or x.requires_grad
+            else:
+                arrays.append(x)
+                needs_grad.append(False)
+
+        record = any_needs_grad and _State.enabled
+        ctx = Context(cls, inputs, tuple(needs_grad)) if record else Context(cls, (), ())
+        out = cls.forward(ctx, *arrays, **attrs)
+        if not isinstance(out, np.ndarray):
+            out = np.asarray(out)
+
+        result = Tensor._from_op(out)
+        if record:
+            if out.dtype.kind not in "fc":
+                raise TypeError(
+                    f"{cls.__name__}.forward returned a {out.dtype} array, but an op whose "
+                    "inputs require grad must return floating-point values. Return a float "
+                    "array, or compute this op under autograd.no_grad()."
+                )
+            result.requires_grad = True
+            result.grad_fn = ctx
+            if ctx.saved_tensors:
+                ctx.saved_versions = _versions_of_saved(inputs, ctx.saved_tensors)
+        return result
+
+
+def _versions_of_saved(inputs: tuple, saved: tuple) -> tuple:
+    """Remember the version of each input Tensor whose array backward will read."""
+    saved_ids = {id(a) for a in saved}
+    return tuple(
+        (x, x._version)
+        for x in inputs
+        if isinstance(x, Tensor) and id(x.data) in saved_ids
+    )

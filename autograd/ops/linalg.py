@@ -1,0 +1,76 @@
+"""Matrix multiplication, ``a @ b``, with NumPy's rules for vectors and batches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..function import Function
+from ..tensor import Tensor
+
+
+class MatMul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a @ b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        # Treat a vector as a matrix with one row (a) or one column (b), as matmul does.
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        g2 = grad
+        if a.ndim == 1:
+            g2 = np.expand_dims(g2, -2)
+        if b.ndim == 1:
+            g2 = np.expand_dims(g2, -1)
+        # C = A B  =>  dA = dC B^T,  dB = A^T dC. Batch axes that were broadcast
+        # (and the extra axis a vector gained above) are summed back by the engine.
+        grad_a = grad_b = None
+        if ctx.needs_input_grad[0]:
+            grad_a = g2 @ np.swapaxes(b2, -1, -2)
+            if a.ndim == 1:
+                grad_a = grad_a[..., 0, :]
+        if ctx.needs_input_grad[1]:
+            grad_b = np.swapaxes(a2, -1, -2) @ g2
+            if b.ndim == 1:
+                grad_b = grad_b[..., 0]
+        return grad_a, grad_b
+
+
+def matmul(a: Any, b: Any) -> Tensor:
+    """Matrix product ``a @ b``: matrices, batches of matrices (broadcast like NumPy),
+    and vectors (a 1-D ``a`` is a row, a 1-D ``b`` a column).
+
+    >>> import autograd
+    >>> autograd.matmul(autograd.ones(2, 3), autograd.ones(3)).numpy()
+    array([3., 3.], dtype=float32)
+    """
+    _check_matmul_shapes(a, b)
+    return MatMul.apply(a, b)
+
+
+def rmatmul(a: Any, b: Any) -> Tensor:
+    return matmul(b, a)
+
+
+def _check_matmul_shapes(a: Any, b: Any) -> None:
+    sa = a.shape if isinstance(a, Tensor) else np.shape(a)
+    sb = b.shape if isinstance(b, Tensor) else np.shape(b)
+    if len(sa) == 0 or len(sb) == 0:
+        raise ValueError(
+            f"matmul: both operands need at least one dimension, got shapes {sa} and {sb}. "
+            "Use * to multiply by a scalar."
+        )
+    inner_a = sa[-1]
+    inner_b = sb[-2] if len(sb) >= 2 else sb[0]
+    if inner_a != inner_b:
+        raise ValueError(
+            f"matmul: shapes {sa} and {sb} do not line up: the last axis of the left "
+            f"operand ({inner_a}) must equal the "
+            f"{'second-to-last' if len(sb) >= 2 else 'only'} axis of the right one "
+            f"({inner_b}). Did you mean to transpose one of them (x.T)?"
+        )

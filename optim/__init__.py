@@ -1,0 +1,1 @@
+"""optim: optimizers (SGD, Adam, RMSprop, ...) for ``fit`` and hand-written loops."""
