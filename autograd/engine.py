@@ -1,22 +1,30 @@
 """Reverse-mode differentiation: the walk that ``loss.backward()`` starts.
 
-1. ``topological_order(root)`` lists every tensor that requires grad behind
-   ``root`` so that each tensor comes after all of its inputs: a post-order
-   depth-first walk over each node's inputs in argument order. It uses an
-   explicit stack, not recursion, so a chain of 100,000 ops is fine, and the
-   order is the same on every run.
-2. ``backward`` visits that list from the end (root first). A tensor's
-   gradient is complete when it is visited, because everything that used it
-   comes later in the list and was visited before. The node's Function turns
-   the gradient of its output into gradients of its inputs; the engine sums
-   each one back to its input's shape (undoing broadcasting, once, for all
-   ops) and adds it to what that input has received so far.
-3. Leaves add the result to ``.grad``. Each visited node then drops the
-   arrays it saved, unless ``retain_graph=True``.
+Every tensor gets a serial number when it is made (``tensor._seq``), and an
+op's output is always made after its inputs. So if the engine visits tensors
+newest first, every op that used a tensor has already been visited - and has
+already sent its share of the gradient - by the time that tensor's turn comes:
+its gradient is complete. That is all a topological order has to guarantee.
+
+``backward`` keeps a priority queue of tensors that have received some
+gradient, newest first, starting with ``root``. For each one it:
+
+1. adds the gradient to ``.grad`` if it is a leaf (or called ``retain_grad()``);
+2. otherwise asks its op's ``Function.backward`` for the gradients of the
+   op's inputs, sums each back to its input's shape (undoing broadcasting,
+   once, for all ops) and adds it to what that input has received so far,
+   queueing inputs the first time they receive something;
+3. drops the arrays the node saved, unless ``retain_graph=True``.
+
+The loop uses no recursion, so a chain of 100,000 ops is fine, and the order
+is the same on every run. ``topological_order(root)`` lists the same order for
+reading (oldest first).
 """
 
 from __future__ import annotations
 
+from heapq import heappop, heappush
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -27,9 +35,12 @@ from .tensor import Tensor
 # to it; it never changes what the engine computes.
 _tracer: Any = None
 
+_creation_order = attrgetter("_seq")
+
 
 def topological_order(root: Tensor) -> list[Tensor]:
-    """Every tensor behind ``root`` that requires grad, inputs before outputs.
+    """Every tensor behind ``root`` that requires grad, oldest (inputs) first.
+    ``backward`` visits them in the reverse of this order.
 
     >>> import autograd
     >>> a = autograd.tensor(2.0, requires_grad=True, name="a")
@@ -38,30 +49,23 @@ def topological_order(root: Tensor) -> list[Tensor]:
     >>> [t.name or t.grad_fn.name for t in topological_order(c)]
     ['a', 'Add', 'Mul']
     """
-    order: list[Tensor] = []
-    visited: set[int] = set()
-    # Each entry is (tensor, children_done). A tensor is appended to `order` when it
-    # is popped the second time, after all of its inputs have been appended.
-    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    # Tensors hash by identity, so sets and dicts of them are keyed by object.
+    found = [root]
+    seen = {root}
+    stack = [root]
     while stack:
-        tensor, children_done = stack.pop()
-        if children_done:
-            order.append(tensor)
-            continue
-        if id(tensor) in visited:
-            continue
-        visited.add(id(tensor))
-        stack.append((tensor, True))
-        ctx = tensor.grad_fn
+        ctx = stack.pop().grad_fn
         if ctx is None:
-            continue
-        if ctx.released:
+            continue  # a leaf: nothing behind it
+        if ctx.inputs is None:
             raise RuntimeError(_released_message(ctx))
-        # Reversed, so that the first argument is popped (and ordered) first.
-        for inp in reversed(ctx.inputs):
-            if isinstance(inp, Tensor) and inp.requires_grad and id(inp) not in visited:
-                stack.append((inp, False))
-    return order
+        for inp, needed in zip(ctx.inputs, ctx.needs_input_grad):
+            if needed and inp not in seen:
+                seen.add(inp)
+                found.append(inp)
+                stack.append(inp)
+    found.sort(key=_creation_order)
+    return found
 
 
 def backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> None:
@@ -77,30 +81,33 @@ def backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> None
             "(autograd.tensor(x, requires_grad=True)) and make sure the computation did not "
             "run inside autograd.no_grad()."
         )
-    root_grad = _initial_grad(root, grad)
-    order = topological_order(root)
-
-    grads: dict[int, np.ndarray] = {id(root): root_grad}
+    # grads: the gradient each queued tensor has received so far.
+    # queue: (-serial number, tensor), so the newest tensor pops first.
+    grads: dict[Tensor, np.ndarray] = {root: _initial_grad(root, grad)}
+    queue = [(-root._seq, root)]
     # Arrays already stored in some leaf's .grad during this pass: an op like Add
     # hands the same array to both inputs, and two leaves must never share one.
     given_to_leaves: set[int] = set()
     tracer = _tracer
 
-    for tensor in reversed(order):
-        grad_out = grads.pop(id(tensor), None)
-        if grad_out is None:
-            continue  # nothing downstream of this tensor depended on it
+    while queue:
+        tensor = heappop(queue)[1]
+        grad_out = grads.pop(tensor)
         ctx = tensor.grad_fn
-        if ctx is None or tensor._retains_grad:
+        if ctx is None:
             _accumulate(tensor, grad_out, given_to_leaves)
-            if ctx is None:
-                if tracer is not None:
-                    tracer.record_leaf(tensor, grad_out)
-                continue
+            if tracer is not None:
+                tracer.record_leaf(tensor, grad_out)
+            continue
+        if ctx.inputs is None:
+            raise RuntimeError(_released_message(ctx))
+        if tensor._retains_grad:
+            _accumulate(tensor, grad_out, given_to_leaves)
+        if ctx.saved_versions:
+            _check_versions(ctx)
 
-        _check_versions(ctx)
         input_grads = ctx.fn.backward(ctx, grad_out)
-        if not isinstance(input_grads, tuple):
+        if type(input_grads) is not tuple:
             input_grads = (input_grads,)
         if len(input_grads) != len(ctx.inputs):
             raise RuntimeError(
@@ -109,18 +116,22 @@ def backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> None
                 "input of forward, in the same order, using None for inputs that have no "
                 "gradient."
             )
-        sent = []
-        for position, (inp, g) in enumerate(zip(ctx.inputs, input_grads)):
-            if g is None or not isinstance(inp, Tensor) or not inp.requires_grad:
+        for inp, needed, g in zip(ctx.inputs, ctx.needs_input_grad, input_grads):
+            if not needed or g is None:
                 continue
-            g = _fit_to_input(g, inp, ctx, position)
-            key = id(inp)
-            previous = grads.get(key)
-            grads[key] = g if previous is None else previous + g
-            if tracer is not None:
-                sent.append((inp, g))
+            data = inp.data
+            # Fast path: the common case needs no fixing; anything else is fixed or
+            # explained by _fit_to_input.
+            if g.__class__ is not np.ndarray or g.shape != data.shape or g.dtype is not data.dtype:
+                g = _fit_to_input(g, inp, ctx)
+            previous = grads.get(inp)
+            if previous is None:
+                grads[inp] = g
+                heappush(queue, (-inp._seq, inp))  # first gradient for inp: schedule it
+            else:
+                grads[inp] = previous + g
         if tracer is not None:
-            tracer.record_node(tensor, ctx, grad_out, sent)
+            tracer.record_node(tensor, ctx, grad_out, input_grads)
         if not retain_graph:
             ctx.release()
 
@@ -158,12 +169,13 @@ def _accumulate(tensor: Tensor, g: np.ndarray, given_to_leaves: set[int]) -> Non
         tensor.grad = Tensor._from_op(tensor.grad.data + g)
 
 
-def _fit_to_input(g: Any, inp: Tensor, ctx: Any, position: int) -> np.ndarray:
+def _fit_to_input(g: Any, inp: Tensor, ctx: Any) -> np.ndarray:
     """Sum a gradient back to its input's shape and dtype (the one place that undoes
     broadcasting), or explain which op returned an impossible shape."""
     if not isinstance(g, np.ndarray):
         g = np.asarray(g)
     if g.shape != inp.data.shape:
+        position = next(i for i, x in enumerate(ctx.inputs) if x is inp)
         g = _sum_to_shape(g, inp.data.shape, ctx, position)
     if g.dtype != inp.data.dtype:
         g = g.astype(inp.data.dtype)

@@ -41,7 +41,8 @@ class Context:
     Attributes
     ----------
     fn : the Function subclass that made the node (``ctx.fn.__name__`` is the op).
-    inputs : the positional inputs given to ``apply`` (Tensors, arrays, numbers).
+    inputs : the positional inputs given to ``apply`` (Tensors, arrays, numbers);
+        None once backward has released the node.
     needs_input_grad : one bool per input: does the engine want this gradient?
         A backward can skip work for inputs marked False.
     saved_tensors : the arrays passed to ``save_for_backward``.
@@ -49,29 +50,35 @@ class Context:
     Any other attribute you set in ``forward`` (``ctx.axis = axis``) is kept too.
     """
 
-    # No __slots__: a student's forward may store any attribute on ctx.
+    # Slots for the attributes the engine reads on every node (faster), plus a
+    # __dict__ so that a forward can store anything else on ctx.
+    __slots__ = ("fn", "inputs", "needs_input_grad", "__dict__")
+
+    # Class-level defaults: an op that saves nothing never pays for setting them.
+    saved_tensors: Any = ()
+    # (tensor, version-at-forward) for every input whose array was saved; checked
+    # by the engine so that an in-place change fails loudly.
+    saved_versions: tuple = ()
 
     def __init__(self, fn: type, inputs: tuple, needs_input_grad: tuple) -> None:
         self.fn = fn
         self.inputs = inputs
         self.needs_input_grad = needs_input_grad
-        self.saved_tensors: tuple = ()
-        self.released = False
-        # (tensor, version-at-forward) for every input whose array was saved;
-        # checked by the engine so that an in-place change fails loudly.
-        self.saved_versions: tuple = ()
 
     def save_for_backward(self, *arrays: Any) -> None:
         """Keep arrays (or anything else) for ``backward``; read them back from
         ``ctx.saved_tensors`` in the same order."""
         self.saved_tensors = arrays
 
+    @property
+    def released(self) -> bool:
+        """True once backward has freed this node (``retain_graph=False``)."""
+        return self.inputs is None
+
     def release(self) -> None:
         """Drop saved arrays and inputs once backward no longer needs them."""
-        self.saved_tensors = ()
-        self.saved_versions = ()
-        self.inputs = ()
-        self.released = True
+        self.inputs = None
+        self.saved_tensors = None
 
     @property
     def name(self) -> str:
@@ -101,24 +108,25 @@ class Function:
         >>> Mul.apply(autograd.tensor([2.0]), 3.0)
         Tensor([6.], shape=(1,), dtype=float32)
         """
+        # A plain loop: this runs for every op, and on Python 3.11 it is twice as
+        # fast as list comprehensions (which build a frame each).
         arrays = []
-        needs_grad = []
-        any_needs_grad = False
+        needs = []
+        any_needs = False
         for x in inputs:
             if isinstance(x, Tensor):
                 arrays.append(x.data)
-                needs_grad.append(x.requires_grad)
-                any_needs_grad = any_needs_grad or x.requires_grad
+                needs.append(x.requires_grad)
+                any_needs = any_needs or x.requires_grad
             else:
                 arrays.append(x)
-                needs_grad.append(False)
+                needs.append(False)
+        record = any_needs and _State.enabled
 
-        record = any_needs_grad and _State.enabled
-        ctx = Context(cls, inputs, tuple(needs_grad)) if record else Context(cls, (), ())
+        ctx = Context(cls, inputs, tuple(needs))
         out = cls.forward(ctx, *arrays, **attrs)
-        if not isinstance(out, np.ndarray):
-            out = np.asarray(out)
-
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)  # NumPy reductions can return scalars
         result = Tensor._from_op(out)
         if record:
             if out.dtype.kind not in "fc":
@@ -136,9 +144,11 @@ class Function:
 
 def _versions_of_saved(inputs: tuple, saved: tuple) -> tuple:
     """Remember the version of each input Tensor whose array backward will read."""
-    saved_ids = {id(a) for a in saved}
-    return tuple(
-        (x, x._version)
-        for x in inputs
-        if isinstance(x, Tensor) and id(x.data) in saved_ids
-    )
+    found = []
+    for x in inputs:
+        if isinstance(x, Tensor):
+            for array in saved:
+                if array is x.data:
+                    found.append((x, x._version))
+                    break
+    return tuple(found)

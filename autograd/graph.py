@@ -288,9 +288,12 @@ class trace:
         engine._tracer = self._previous
 
     def record_node(self, tensor: Tensor, ctx: Any, grad: np.ndarray,
-                    sent: list[tuple[Tensor, np.ndarray]]) -> None:
+                    input_grads: tuple) -> None:
         rows = []
-        for inp, g in sent:
+        for inp, needed, g in zip(ctx.inputs, ctx.needs_input_grad, input_grads):
+            if not needed or g is None:
+                continue
+            g = engine._fit_to_input(g, inp, ctx)  # as the engine stores it
             where = "leaf: goes to .grad" if inp.grad_fn is None else "summed until visited"
             rows.append((self._label(inp), np.array(g), where))
         self.steps.append(TraceStep(len(self.steps), self._label(tensor),

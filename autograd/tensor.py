@@ -24,6 +24,7 @@ The operators (``+``, ``*``, ``@``, ...) and methods (``.sum()``, ``.relu()``,
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,11 @@ import numpy as np
 # Python floats and lists of floats become float32, the dtype deep learning uses;
 # NumPy arrays keep their dtype so that float64 works end to end (gradcheck).
 DEFAULT_FLOAT = np.float32
+
+# Every tensor gets the next number when it is created. An op's output is always
+# created after its inputs, so the backward engine can order a graph by these
+# numbers alone (see engine.topological_order).
+_creation_counter = itertools.count()
 
 
 def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
@@ -78,6 +84,7 @@ class Tensor:
         "name",
         "_version",
         "_retains_grad",
+        "_seq",
         "__weakref__",
     )
 
@@ -98,6 +105,7 @@ class Tensor:
         self.name = name
         self._version = 0
         self._retains_grad = False
+        self._seq = next(_creation_counter)
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -113,6 +121,7 @@ class Tensor:
         t.name = None
         t._version = 0
         t._retains_grad = False
+        t._seq = next(_creation_counter)
         return t
 
     # ------------------------------------------------------------------ inspection

@@ -1,5 +1,19 @@
-"""nn: the Keras-like front end of gradstack (layers, models, training).
+"""nn: the Keras-like front end of gradstack.
 
-Filled in by the front-end and training work; importable from the start so that
-the package layout is stable.
+Code written for Keras runs with only the imports changed::
+
+    import autograd as tf
+    import nn as keras
+    from nn import layers
+
+- ``nn.layers``: Layer and the built-in layers; ``nn.Sequential``, ``nn.Model``,
+  ``nn.Input``: models; ``nn.activations``, ``nn.initializers``, ``nn.regularizers``.
+- ``nn.losses``, ``nn.metrics``, ``nn.optimizers`` (the ``optim`` package),
+  ``nn.callbacks``, ``nn.datasets``, ``nn.utils``, ``nn.saving``: training.
 """
+
+# --- front end (layers, models) ------------------------------------------------
+# (filled in by the front-end work)
+
+# --- training (losses, metrics, optimizers, callbacks, saving, data) -----------
+# (filled in by the training work)
