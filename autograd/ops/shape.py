@@ -103,7 +103,9 @@ class Pad(Function):
     @staticmethod
     def backward(ctx, grad):
         # Padding cells are constants; only the original region gets a gradient.
-        return grad[ctx.interior], None
+        # (pad_width and constant_value are keyword attributes, not inputs, so the
+        # only gradient is the one for ``a``.)
+        return grad[ctx.interior]
 
 
 def reshape(a: Any, *shape: Any) -> Tensor:
