@@ -22,11 +22,13 @@ class MatMul(Function):
         # Treat a vector as a matrix with one row (a) or one column (b), as matmul does.
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
+        # Give grad back the axes the vectors lost: the column axis first, then the
+        # row axis, so that vector . vector (a 0-d grad) becomes a 1x1 matrix.
         g2 = grad
-        if a.ndim == 1:
-            g2 = np.expand_dims(g2, -2)
         if b.ndim == 1:
             g2 = np.expand_dims(g2, -1)
+        if a.ndim == 1:
+            g2 = np.expand_dims(g2, -2)
         # C = A B  =>  dA = dC B^T,  dB = A^T dC. Batch axes that were broadcast
         # (and the extra axis a vector gained above) are summed back by the engine.
         grad_a = grad_b = None
