@@ -166,14 +166,15 @@ def _hint(analytic: np.ndarray, numeric: np.ndarray) -> str:
         return "backward returned zeros (or None) where the function does depend on the input."
     nz = np.abs(numeric) > 1e-8
     if nz.any():
+        # The sign check comes first: a flipped sign is also a constant ratio (-1).
+        if np.allclose(analytic[nz], -numeric[nz], rtol=1e-3):
+            return "the analytic gradient has the wrong sign."
         ratio = analytic[nz] / numeric[nz]
         if np.allclose(ratio, ratio.flat[0], rtol=1e-3) and not np.isclose(ratio.flat[0], 1):
             return (
                 f"analytic = {ratio.flat[0]:.4g} x numeric everywhere: a constant factor is "
                 "wrong or missing in backward (e.g. the 2 in d(x^2)/dx)."
             )
-        if np.allclose(analytic[nz], -numeric[nz], rtol=1e-3):
-            return "the analytic gradient has the wrong sign."
     return (
         "compare backward's formula with the derivative of forward, and check that it "
         "multiplies by the incoming grad and returns one gradient per input."
