@@ -194,7 +194,7 @@ def split(a: Any, indices_or_sections: Any, axis: int = 0) -> list[Tensor]:
     """Split along ``axis`` like ``np.split``: into N equal parts, or at the given
     indices. Each piece is a slice of ``a``, so gradients flow back into it."""
     size = _data(a).shape[axis]
-    if isinstance(indices_or_sections, int):
+    if isinstance(indices_or_sections, (int, np.integer)):
         if indices_or_sections <= 0 or size % indices_or_sections:
             raise ValueError(
                 f"split: axis {axis} has size {size}, which does not divide into "
