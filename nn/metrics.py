@@ -1,0 +1,315 @@
+"""Metrics: numbers to watch during training, averaged over an epoch.
+
+A metric is stateful, as in Keras: ``update_state(y_true, y_pred)`` adds a
+batch, ``result()`` gives the value so far, ``reset_state()`` starts over.
+Metrics work on NumPy values and are never part of the graph.
+
+Names: ``"accuracy"`` (or ``"acc"``) becomes binary, categorical or sparse
+categorical accuracy depending on the shapes of the targets and predictions
+and on the loss, as Keras resolves it; ``"mse"``, ``"mae"``,
+``"binary_accuracy"``, ``"categorical_accuracy"``,
+``"sparse_categorical_accuracy"`` and the long names also work.
+
+>>> import numpy as np, nn
+>>> m = nn.metrics.SparseCategoricalAccuracy()
+>>> m.update_state([1, 0], np.array([[0.2, 0.8], [0.3, 0.7]]))
+>>> m.result()
+0.5
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from autograd import Tensor
+
+
+def _array(x: Any) -> np.ndarray:
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+# ---------------------------------------------------------------- per-sample functions
+
+
+def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> np.ndarray:
+    """Per sample: the fraction of outputs on the right side of ``threshold``."""
+    t, p = _array(y_true), _array(y_pred)
+    if t.ndim == p.ndim - 1:
+        t = t[..., None]
+    return np.mean(t == (p > threshold), axis=-1)
+
+
+def categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
+    """Per sample: 1 where the largest prediction is the one-hot target's class."""
+    t, p = _array(y_true), _array(y_pred)
+    return (np.argmax(t, axis=-1) == np.argmax(p, axis=-1)).astype(np.float64)
+
+
+def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
+    """Per sample: 1 where the largest prediction is at the integer label."""
+    t, p = _array(y_true), _array(y_pred)
+    if t.ndim == p.ndim and t.shape[-1] == 1:
+        t = t[..., 0]
+    return (np.argmax(p, axis=-1) == t).astype(np.float64)
+
+
+def mean_squared_error(y_true: Any, y_pred: Any) -> np.ndarray:
+    t, p = _array(y_true), _array(y_pred)
+    if t.ndim == p.ndim - 1:
+        t = t[..., None]
+    return np.mean(np.square(p - t), axis=-1)
+
+
+def mean_absolute_error(y_true: Any, y_pred: Any) -> np.ndarray:
+    t, p = _array(y_true), _array(y_pred)
+    if t.ndim == p.ndim - 1:
+        t = t[..., None]
+    return np.mean(np.abs(p - t), axis=-1)
+
+
+# ---------------------------------------------------------------- stateful metrics
+
+
+class Metric:
+    """Base class of every metric: ``update_state``, ``result``, ``reset_state``.
+
+    Calling a metric, ``m(y_true, y_pred)``, updates it and returns the result.
+    """
+
+    def __init__(self, name: str | None = None) -> None:
+        self.name = name or _snake_case(type(self).__name__)
+        self.reset_state()
+
+    def update_state(self, *args: Any, **kwargs: Any) -> None:
+        raise NotImplementedError
+
+    def result(self) -> float:
+        raise NotImplementedError
+
+    def reset_state(self) -> None:
+        raise NotImplementedError
+
+    def __call__(self, *args: Any, **kwargs: Any) -> float:
+        self.update_state(*args, **kwargs)
+        return self.result()
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Metric:
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}>"
+
+
+class Mean(Metric):
+    """The (weighted) mean of every value given to ``update_state``.
+
+    >>> m = Mean()
+    >>> m.update_state([1.0, 3.0]); m.update_state(5.0)
+    >>> m.result()
+    3.0
+    """
+
+    def reset_state(self) -> None:
+        self.total = 0.0
+        self.count = 0.0
+
+    def update_state(self, values: Any, sample_weight: Any = None) -> None:
+        values = np.asarray(_array(values), dtype=np.float64)
+        if sample_weight is None:
+            self.total += float(values.sum())
+            self.count += values.size
+            return
+        w = np.asarray(_array(sample_weight), dtype=np.float64)
+        while w.ndim > values.ndim and w.shape[-1] == 1:
+            w = w[..., 0]
+        while w.ndim < values.ndim:
+            w = w[..., None]
+        w = np.broadcast_to(w, values.shape)
+        self.total += float((values * w).sum())
+        self.count += float(w.sum())
+
+    def result(self) -> float:
+        return self.total / self.count if self.count else 0.0
+
+
+class MeanMetricWrapper(Mean):
+    """The mean over samples of a per-sample function ``fn(y_true, y_pred)``; how
+    custom metric functions are used."""
+
+    def __init__(self, fn: Callable, name: str | None = None, **kwargs: Any) -> None:
+        self.fn = fn
+        self.fn_kwargs = kwargs
+        super().__init__(name or getattr(fn, "__name__", "metric"))
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        super().update_state(_array(self.fn(y_true, y_pred, **self.fn_kwargs)), sample_weight)
+
+
+class BinaryAccuracy(MeanMetricWrapper):
+    """How often a yes/no prediction (``> threshold``) matches the 0/1 target.
+
+    >>> m = BinaryAccuracy()
+    >>> m([[1], [0]], [[0.9], [0.8]])
+    0.5
+    """
+
+    def __init__(self, name: str | None = "binary_accuracy", threshold: float = 0.5) -> None:
+        self.threshold = threshold
+        super().__init__(binary_accuracy, name, threshold=threshold)
+
+    def get_config(self):
+        return {"name": self.name, "threshold": self.threshold}
+
+
+class CategoricalAccuracy(MeanMetricWrapper):
+    """How often the argmax of the prediction matches the argmax of a one-hot target.
+
+    >>> CategoricalAccuracy()([[0, 1]], [[0.3, 0.7]])
+    1.0
+    """
+
+    def __init__(self, name: str | None = "categorical_accuracy") -> None:
+        super().__init__(categorical_accuracy, name)
+
+    def get_config(self):
+        return {"name": self.name}
+
+
+class SparseCategoricalAccuracy(MeanMetricWrapper):
+    """How often the argmax of the prediction equals the integer label.
+
+    >>> SparseCategoricalAccuracy()([1], [[0.3, 0.7]])
+    1.0
+    """
+
+    def __init__(self, name: str | None = "sparse_categorical_accuracy") -> None:
+        super().__init__(sparse_categorical_accuracy, name)
+
+    def get_config(self):
+        return {"name": self.name}
+
+
+class MeanSquaredError(MeanMetricWrapper):
+    """Mean squared error as a metric.
+
+    >>> MeanSquaredError()([[0.0, 0.0]], [[1.0, 3.0]])
+    5.0
+    """
+
+    def __init__(self, name: str | None = "mean_squared_error") -> None:
+        super().__init__(mean_squared_error, name)
+
+    def get_config(self):
+        return {"name": self.name}
+
+
+class MeanAbsoluteError(MeanMetricWrapper):
+    """Mean absolute error as a metric.
+
+    >>> MeanAbsoluteError()([[0.0, 0.0]], [[1.0, -3.0]])
+    2.0
+    """
+
+    def __init__(self, name: str | None = "mean_absolute_error") -> None:
+        super().__init__(mean_absolute_error, name)
+
+    def get_config(self):
+        return {"name": self.name}
+
+
+# The metric classes a saved file may name (read by nn/saving/registry.py).
+BUILTIN_METRICS = (
+    Mean,
+    BinaryAccuracy,
+    CategoricalAccuracy,
+    SparseCategoricalAccuracy,
+    MeanSquaredError,
+    MeanAbsoluteError,
+)
+
+_NAMES: dict[str, type] = {
+    "binary_accuracy": BinaryAccuracy,
+    "categorical_accuracy": CategoricalAccuracy,
+    "sparse_categorical_accuracy": SparseCategoricalAccuracy,
+    "mean_squared_error": MeanSquaredError,
+    "mse": MeanSquaredError,
+    "mean_absolute_error": MeanAbsoluteError,
+    "mae": MeanAbsoluteError,
+}
+
+
+def resolve_accuracy(
+    loss: Any, true_shape: tuple[int, ...], pred_shape: tuple[int, ...]
+) -> type:
+    """Which accuracy ``"accuracy"`` means, as Keras decides: from the loss when
+    it says (sparse / categorical / binary cross-entropy), else from the shapes:
+    one output -> binary; labels with one axis fewer, or a last axis of 1 against
+    several outputs -> sparse categorical; otherwise categorical."""
+    loss_name = getattr(loss, "name", loss if isinstance(loss, str) else "")
+    if loss_name == "sparse_categorical_crossentropy":
+        return SparseCategoricalAccuracy
+    if loss_name == "categorical_crossentropy":
+        return CategoricalAccuracy
+    if loss_name == "binary_crossentropy":
+        return BinaryAccuracy
+    if pred_shape[-1:] == (1,):
+        return BinaryAccuracy
+    if len(true_shape) < len(pred_shape) or (true_shape[-1:] == (1,) and pred_shape[-1] > 1):
+        return SparseCategoricalAccuracy
+    return CategoricalAccuracy
+
+
+def get(
+    identifier: Any,
+    loss: Any = None,
+    true_shape: tuple[int, ...] | None = None,
+    pred_shape: tuple[int, ...] | None = None,
+) -> Metric:
+    """A Metric from a name, a Metric (returned as is), a Metric class or a
+    function ``(y_true, y_pred) -> per-sample values``. ``"accuracy"``/``"acc"``
+    need the loss and the shapes (see ``resolve_accuracy``); the metric keeps
+    the name you wrote.
+
+    >>> import nn
+    >>> nn.metrics.get("accuracy", "sparse_categorical_crossentropy", (4,), (4, 10))
+    <SparseCategoricalAccuracy name=accuracy>
+    """
+    if isinstance(identifier, Metric):
+        return identifier
+    if isinstance(identifier, str):
+        if identifier in ("accuracy", "acc"):
+            if pred_shape is None:
+                raise ValueError(
+                    "'accuracy' is resolved from the shapes of the targets and predictions; "
+                    "pass true_shape and pred_shape, or use a specific metric such as "
+                    "nn.metrics.SparseCategoricalAccuracy()."
+                )
+            return resolve_accuracy(loss, true_shape or (), pred_shape)(name=identifier)
+        cls = _NAMES.get(identifier)
+        if cls is None:
+            raise ValueError(
+                f"Could not interpret metric identifier: {identifier}. Known names: "
+                f"{sorted(list(_NAMES) + ['accuracy', 'acc'])}; or pass a Metric object or a "
+                "function (y_true, y_pred) -> per-sample values."
+            )
+        return cls(name=identifier)
+    if isinstance(identifier, type) and issubclass(identifier, Metric):
+        return identifier()
+    if callable(identifier):
+        return MeanMetricWrapper(identifier)
+    raise ValueError(f"Could not interpret metric identifier: {identifier!r}.")
+
+
+def _snake_case(name: str) -> str:
+    out = []
+    for i, ch in enumerate(name):
+        if ch.isupper() and i and not name[i - 1].isupper():
+            out.append("_")
+        out.append(ch.lower())
+    return "".join(out)
