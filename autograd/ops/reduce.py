@@ -146,16 +146,20 @@ class LogSumExp(Function):
         # log(sum(e^a)) = m + log(sum(e^(a - m))) with m = max(a): no overflow.
         m = np.max(a, axis=axes, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
-        out = np.log(np.sum(np.exp(a - m), axis=axes, keepdims=True)) + m
-        ctx.save_for_backward(a, out)
+        e = np.exp(a - m)
+        total = np.sum(e, axis=axes, keepdims=True)
+        out = np.log(total) + m
+        # The gradient is softmax(a). Keep it from the shifted values: recomputing it
+        # as e^(a - out) would lose digits to the rounding of a large ``out``.
+        ctx.save_for_backward(e / total)
         ctx.axes, ctx.keepdims = axes, keepdims
         return out if keepdims else np.squeeze(out, axis=axes)
 
     @staticmethod
     def backward(ctx, grad):
-        a, out = ctx.saved_tensors
-        # d(logsumexp)/da_i = softmax(a)_i = e^(a_i - logsumexp)
-        return _expand(grad, ctx.axes, ctx.keepdims) * np.exp(a - out)
+        (softmax,) = ctx.saved_tensors
+        # d(logsumexp)/da_i = softmax(a)_i = e^(a_i - m) / sum_j e^(a_j - m)
+        return _expand(grad, ctx.axes, ctx.keepdims) * softmax
 
 
 def _data(a: Any) -> np.ndarray:
