@@ -228,9 +228,7 @@ class Tensor:
         retain_graph : bool
             Keep the graph so that ``backward()`` can run through it again.
         """
-        from .engine import backward
-
-        backward(self, grad, retain_graph)
+        _engine.backward(self, grad, retain_graph)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place on a leaf tensor and return it."""
@@ -346,6 +344,7 @@ def _index_arrays(index: Any) -> Any:
 # Operators and methods, bound one per line. Each name leads to a plain function in
 # autograd/ops/, where the op's forward and backward are written side by side.
 # (These imports sit here, after the class, because the ops need Tensor to exist.)
+from . import engine as _engine  # noqa: E402
 from .ops import elementwise as _ew  # noqa: E402
 from .ops import linalg as _la  # noqa: E402
 from .ops import nn as _nn  # noqa: E402
