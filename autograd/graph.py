@@ -63,12 +63,14 @@ def _short(values: np.ndarray, limit: int = 6) -> str:
     return text.replace("\n", "")
 
 
-def _describe(t: Tensor, label: str) -> list[str]:
+def _describe(t: Tensor, label: str, received: np.ndarray | None = None) -> list[str]:
     lines = [f"{label}  {t.shape} {t.dtype}"]
     if t.size <= 6:
         lines.append(f"value {_short(t.data)}")
     if t.grad is not None:
         lines.append(f"grad {_short(t.grad.data)}")
+    elif received is not None:
+        lines.append(f"grad {_short(received)}")
     return lines
 
 
@@ -145,16 +147,20 @@ class GraphDrawing:
         for level, keys in rows.items():
             for j, key in enumerate(keys):
                 pos[key] = ((j + 1) / (len(keys) + 1), 1 - (level + 0.5) / depth)
-        for a, b in self.edges:
-            ax.annotate("", xy=pos[b], xytext=pos[a],
-                        arrowprops=dict(arrowstyle="->", color="#555555", shrinkA=18, shrinkB=18))
+        artists = {}
         for node in self.nodes:
             x, y = pos[node.key]
             style = (dict(boxstyle="ellipse,pad=0.3", fc="#ffe0b2", ec="#e65100")
                      if node.kind == "op" else dict(boxstyle="round,pad=0.4", fc="#e3f2fd",
                                                     ec="#1565c0"))
-            ax.text(x, y, "\n".join(node.lines), ha="center", va="center", fontsize=8,
-                    bbox=style)
+            artists[node.key] = ax.text(x, y, "\n".join(node.lines), ha="center", va="center",
+                                        fontsize=8, bbox=style)
+        for a, b in self.edges:
+            # Anchored to the two boxes (top centre of the input, bottom centre of its
+            # consumer), so arrows never vanish behind boxes however the figure is sized.
+            ax.annotate("", xy=(0.5, 0), xycoords=artists[b], xytext=(0.5, 1),
+                        textcoords=artists[a],
+                        arrowprops=dict(arrowstyle="->", color="#555555", shrinkA=2, shrinkB=2))
         ax.set_axis_off()
         return ax
 
@@ -190,8 +196,12 @@ def _import_graphviz() -> Any:
     return graphviz
 
 
-def draw_graph(root: Tensor) -> GraphDrawing:
+def draw_graph(root: Tensor, trace: trace | None = None) -> GraphDrawing:
     """Describe the graph that produced ``root``.
+
+    Tensors show their ``.grad`` when they have one. Pass the ``trace`` of a
+    ``backward(retain_graph=True)`` to show the gradient every node received,
+    intermediates included.
 
     >>> import autograd
     >>> a = autograd.tensor(2.0, requires_grad=True, name="a")
@@ -221,7 +231,8 @@ def draw_graph(root: Tensor) -> GraphDrawing:
             drawing.text_lines.append(f"{indent}{branch}{name}  (see above)")
             continue
         seen.add(id(item))
-        lines = _describe(item, name)
+        received = trace.received.get(id(item)) if trace is not None else None
+        lines = _describe(item, name, received)
         ctx = item.grad_fn
         op = f"  <- {ctx.fn.__name__}" if ctx is not None else ""
         if ctx is not None and ctx.released:
@@ -277,6 +288,7 @@ class trace:
 
     def __init__(self) -> None:
         self.steps: list[TraceStep] = []
+        self.received: dict[int, np.ndarray] = {}  # id(tensor) -> gradient it received
         self._label = _Labeler()
 
     def __enter__(self) -> trace:
@@ -296,10 +308,12 @@ class trace:
             g = engine._fit_to_input(g, inp, ctx)  # as the engine stores it
             where = "leaf: goes to .grad" if inp.grad_fn is None else "summed until visited"
             rows.append((self._label(inp), np.array(g), where))
+        self.received[id(tensor)] = np.array(grad)
         self.steps.append(TraceStep(len(self.steps), self._label(tensor),
                                     ctx.fn.__name__, np.array(grad), rows))
 
     def record_leaf(self, tensor: Tensor, grad: np.ndarray) -> None:
+        self.received[id(tensor)] = np.array(grad)
         self.steps.append(TraceStep(len(self.steps), self._label(tensor), "leaf",
                                     np.array(grad), []))
 

@@ -4,8 +4,8 @@
 shuffling in ``fit`` repeat exactly::
 
     >>> import autograd
-    >>> _ = autograd.manual_seed(0); a = autograd.rand(2)
-    >>> _ = autograd.manual_seed(0); b = autograd.rand(2)
+    >>> autograd.manual_seed(0); a = autograd.rand(2)
+    >>> autograd.manual_seed(0); b = autograd.rand(2)
     >>> bool((a == b).numpy().all())
     True
 """
@@ -19,10 +19,9 @@ class _RNG:
     generator = np.random.default_rng()
 
 
-def manual_seed(seed: int) -> np.random.Generator:
-    """Reseed the library's generator; returns it."""
+def manual_seed(seed: int) -> None:
+    """Reseed the library's generator (``get_generator()`` returns it)."""
     _RNG.generator = np.random.default_rng(seed)
-    return _RNG.generator
 
 
 def get_generator() -> np.random.Generator:
