@@ -1,9 +1,458 @@
 """Training: ``compile``, ``fit``, ``evaluate``, ``predict`` for every Model.
 
 ``Trainer`` is a mixin that ``nn.Model`` (and so ``nn.Sequential``) inherits.
-(Filled in by the training work.)
+Everything a learner wants to read is here, in plain loops:
+
+- ``train_step``: forward, loss, backward, optimizer step, metrics - one batch;
+- ``fit``: batches -> ``train_step`` -> callbacks -> progress bar, per epoch;
+- ``test_step`` / ``evaluate`` and ``predict_step`` / ``predict``.
+
+Override ``train_step`` to change what one step does; ``fit`` keeps working.
+Helpers live elsewhere: batching in ``nn/utils/data.py``, the progress bar in
+``nn/utils/progbar.py``, callbacks in ``nn/callbacks.py``, files in ``nn/saving``.
 """
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+from typing import Any
+
+import numpy as np
+
+import autograd
+import optim
+from autograd import Tensor
+from nn import callbacks as callbacks_module
+from nn import losses as losses_module
+from nn import metrics as metrics_module
+from nn.utils import data as data_utils
 
 
 class Trainer:
-    """compile / fit / evaluate / predict, mixed into ``nn.Model``."""
+    """compile / fit / evaluate / predict, mixed into ``nn.Model``.
+
+    Examples
+    --------
+    >>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+    ...               metrics=["accuracy"])                      # doctest: +SKIP
+    >>> history = model.fit(x, y, epochs=5, validation_split=0.2)  # doctest: +SKIP
+    >>> loss, acc = model.evaluate(x_test, y_test)               # doctest: +SKIP
+    """
+
+    # Set by compile(); class-level defaults so that the mixin needs no __init__.
+    optimizer: Any = None
+    loss: Any = None
+    compiled: bool = False
+    stop_training: bool = False
+
+    # ------------------------------------------------------------------ compile
+    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None) -> None:
+        """Choose the optimizer, the loss and the metrics to train with.
+
+        Parameters
+        ----------
+        optimizer : str or optim.Optimizer, default "rmsprop"
+            A name ("adam", "sgd", ...) or an optimizer object (``optim.Adam(1e-3)``).
+        loss : str, nn.losses.Loss or callable
+            A name ("mse", "sparse_categorical_crossentropy", ...), a Loss, or
+            any function ``(y_true, y_pred) -> per-sample losses``.
+        metrics : list, optional
+            Names ("accuracy", "mae", ...), Metric objects or functions.
+        """
+        self.optimizer = optim.get(optimizer)
+        self.loss = losses_module.get(loss) if loss is not None else None
+        if metrics is not None and not isinstance(metrics, (list, tuple)):
+            raise TypeError(
+                f"metrics must be a list, e.g. metrics=['accuracy'], but got {metrics!r}."
+            )
+        # Kept as given: "accuracy" can only be resolved once shapes are known.
+        self._metric_identifiers = list(metrics or [])
+        self._compiled_metrics: list[metrics_module.Metric] | None = None
+        self._loss_tracker = metrics_module.Mean(name="loss")
+        self.compiled = True
+
+    def _assert_compiled(self) -> None:
+        if not self.compiled:
+            raise ValueError(
+                "You must call `compile()` before using the model. For example: "
+                "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', "
+                "metrics=['accuracy'])."
+            )
+
+    @property
+    def metrics(self) -> list[metrics_module.Metric]:
+        """The loss tracker and the compiled metrics (once the first batch ran)."""
+        if not self.compiled:
+            return []
+        return [self._loss_tracker, *(self._compiled_metrics or [])]
+
+    @property
+    def metrics_names(self) -> list[str]:
+        return [m.name for m in self.metrics]
+
+    def reset_metrics(self) -> None:
+        for m in self.metrics:
+            m.reset_state()
+
+    # ------------------------------------------------------------------ one step
+    def train_step(self, data: tuple) -> dict[str, float]:
+        """Train on one batch ``(x, y, sample_weight)``; return the logs so far."""
+        x, y, sample_weight = data
+        # 1. Forward pass (training=True: dropout on, batch statistics updated).
+        y_pred = self(x, training=True)
+        # 2. The loss: compiled loss + the layers' regularization penalties.
+        loss = self.compute_loss(x, y, y_pred, sample_weight)
+        # 3. Backward pass: fills .grad of every trainable weight.
+        self.optimizer.zero_grad()
+        loss.backward()
+        # 4. Move the weights (in place, under no_grad).
+        self.optimizer.step()
+        # 5. Update the running loss and metrics for the progress bar.
+        return self.compute_metrics(x, y, y_pred, sample_weight, loss)
+
+    def test_step(self, data: tuple) -> dict[str, float]:
+        """Evaluate one batch (``evaluate`` runs this under ``no_grad``)."""
+        x, y, sample_weight = data
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(x, y, y_pred, sample_weight)
+        return self.compute_metrics(x, y, y_pred, sample_weight, loss)
+
+    def predict_step(self, data: tuple) -> Any:
+        """The model's output for one batch (``predict`` runs this under ``no_grad``)."""
+        x = data[0]
+        return self(x, training=False)
+
+    def compute_loss(self, x: Any, y: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
+        """The compiled loss plus ``sum(model.losses)`` (regularization)."""
+        if isinstance(y_pred, (list, tuple)):
+            raise NotImplementedError(
+                "compile/fit support models with a single output for now; this model has "
+                f"{len(y_pred)} outputs. Combine them into one, or write your own training "
+                "loop (see optim's docs) or override train_step."
+            )
+        total = None
+        if self.loss is not None:
+            if y is None:
+                raise ValueError(
+                    "fit/evaluate got no targets (y=None) but the model was compiled with a "
+                    f"loss ({self.loss.name}). Pass y, e.g. model.fit(x, y)."
+                )
+            total = self.loss(y, y_pred, sample_weight)
+        for penalty in self.losses:
+            total = penalty if total is None else total + penalty
+        if total is None:
+            raise ValueError(
+                "The model has no loss to minimise: compile(loss=...) was not given a loss and "
+                "no layer adds one. Pass a loss, e.g. model.compile(loss='mse')."
+            )
+        return total
+
+    def compute_metrics(
+        self, x: Any, y: Any, y_pred: Tensor, sample_weight: Any, loss: Tensor
+    ) -> dict[str, float]:
+        """Add this batch to the running loss and metrics; return their values."""
+        batch_size = y_pred.shape[0] if y_pred.ndim else 1
+        self._loss_tracker.update_state(loss.item(), sample_weight=batch_size)
+        if self._compiled_metrics is None:
+            self._compiled_metrics = self._build_metrics(y, y_pred)
+        predictions = y_pred.data
+        for metric in self._compiled_metrics:
+            metric.update_state(y, predictions, sample_weight)
+        return self.get_metrics_result()
+
+    def get_metrics_result(self) -> dict[str, float]:
+        return {m.name: m.result() for m in self.metrics}
+
+    def _build_metrics(self, y: Any, y_pred: Tensor) -> list[metrics_module.Metric]:
+        true_shape = np.shape(y) if y is not None else ()
+        built = [
+            metrics_module.get(identifier, self.loss, true_shape, y_pred.shape)
+            for identifier in self._metric_identifiers
+        ]
+        names = [m.name for m in built]
+        duplicates = sorted({n for n in names if names.count(n) > 1 or n == "loss"})
+        if duplicates:
+            raise ValueError(
+                f"Two metrics would be logged under the same name {duplicates}; give them "
+                "different names, e.g. nn.metrics.MeanSquaredError(name='mse_2')."
+            )
+        return built
+
+    # ------------------------------------------------------------------ fit
+    def fit(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = 32,
+        epochs: int = 1,
+        verbose: int | str = "auto",
+        callbacks: list | None = None,
+        validation_split: float = 0.0,
+        validation_data: tuple | None = None,
+        shuffle: bool = True,
+        class_weight: dict | None = None,
+        sample_weight: Any = None,
+        initial_epoch: int = 0,
+        validation_batch_size: int | None = None,
+    ) -> callbacks_module.History:
+        """Train for ``epochs`` passes over ``(x, y)``; returns a ``History``.
+
+        Each epoch: shuffle (with ``autograd.get_generator()``), then for every
+        batch run ``train_step`` and the callbacks, then evaluate on the
+        validation data, then call ``on_epoch_end`` (where ``EarlyStopping``,
+        ``ModelCheckpoint`` ... act). ``verbose``: "auto"/1 progress bar, 2 one
+        line per epoch, 0 silent.
+        """
+        self._assert_compiled()
+        verbose = _resolve_verbose(verbose)
+        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight)
+        if validation_data is not None:
+            val = data_utils.unpack_validation_data(validation_data)
+            val = self._prepare_arrays(*val)
+        elif validation_split:
+            (x, y, sample_weight), val = data_utils.split_validation(
+                (x, y, sample_weight), validation_split
+            )
+        else:
+            val = None
+        if class_weight is not None:
+            weights = data_utils.class_weights_to_sample_weights(y, class_weight)
+            sample_weight = weights if sample_weight is None else sample_weight * weights
+        batches = data_utils.Batches((x, y, sample_weight), batch_size or 32, shuffle)
+        self._make_train_ready(x)
+
+        history = callbacks_module.History()
+        extra = [callbacks_module.ProgbarLogger(verbose)] if verbose else []
+        params = {"verbose": verbose, "epochs": epochs, "steps": len(batches)}
+        callback_list = callbacks_module.CallbackList([*(callbacks or []), *extra, history],
+                                                      model=self, params=params)
+        watch_nan = not any(isinstance(c, callbacks_module.TerminateOnNaN)
+                            for c in callback_list.callbacks)
+        warned_nan = False
+
+        self.stop_training = False
+        callback_list.call("on_train_begin", None)
+        epoch_logs: dict[str, float] = {}
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            callback_list.call("on_epoch_begin", epoch, None)
+            logs: dict[str, float] = {}
+            for step, batch in enumerate(batches):
+                callback_list.call("on_train_batch_begin", step, None)
+                logs = self.train_step(batch)
+                callback_list.call("on_train_batch_end", step, logs)
+                if watch_nan and not warned_nan and not math.isfinite(logs["loss"]):
+                    warned_nan = True
+                    warnings.warn(_nan_message(epoch, step, logs["loss"]), stacklevel=2)
+                if self.stop_training:
+                    break
+            epoch_logs = dict(logs)
+            if val is not None:
+                val_logs = self._evaluate_batches(
+                    data_utils.Batches(val, validation_batch_size or batch_size or 32, False)
+                )
+                epoch_logs.update({"val_" + name: value for name, value in val_logs.items()})
+            callback_list.call("on_epoch_end", epoch, epoch_logs)
+            if self.stop_training:
+                break
+        callback_list.call("on_train_end", epoch_logs)
+        return history
+
+    # ------------------------------------------------------------------ evaluate / predict
+    def evaluate(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = 32,
+        verbose: int | str = "auto",
+        sample_weight: Any = None,
+        callbacks: list | None = None,
+        return_dict: bool = False,
+    ) -> float | list[float] | dict[str, float]:
+        """The loss and metrics on ``(x, y)``: a float when there are no metrics,
+        else ``[loss, *metrics]``, or a dict with ``return_dict=True``."""
+        self._assert_compiled()
+        verbose = _resolve_verbose(verbose)
+        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight)
+        batches = data_utils.Batches((x, y, sample_weight), batch_size or 32, False)
+        extra = [callbacks_module.ProgbarLogger(verbose)] if verbose else []
+        params = {"verbose": verbose, "steps": len(batches)}
+        callback_list = callbacks_module.CallbackList([*(callbacks or []), *extra],
+                                                      model=self, params=params)
+        logs = self._evaluate_batches(batches, callback_list)
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def _evaluate_batches(self, batches: data_utils.Batches,
+                          callback_list: callbacks_module.CallbackList | None = None) -> dict:
+        """Run ``test_step`` on every batch under no_grad; the final logs."""
+        call = callback_list.call if callback_list else _ignore
+        self.reset_metrics()
+        logs: dict[str, float] = {}
+        call("on_test_begin", None)
+        with autograd.no_grad():
+            for step, batch in enumerate(batches):
+                call("on_test_batch_begin", step, None)
+                logs = self.test_step(batch)
+                call("on_test_batch_end", step, logs)
+        call("on_test_end", logs)
+        return logs
+
+    def predict(
+        self, x: Any, batch_size: int | None = 32, verbose: int | str = "auto",
+        callbacks: list | None = None,
+    ) -> np.ndarray | list[np.ndarray]:
+        """The model's outputs for ``x`` as a NumPy array (computed in batches,
+        without recording a graph). Needs no ``compile``."""
+        verbose = _resolve_verbose(verbose)
+        x = _cast_floats(data_utils.to_arrays(x, "x"))
+        data_utils.num_samples(x)
+        batches = data_utils.Batches((x,), batch_size or 32, False)
+        extra = [callbacks_module.ProgbarLogger(verbose)] if verbose else []
+        callback_list = callbacks_module.CallbackList(
+            [*(callbacks or []), *extra], model=self,
+            params={"verbose": verbose, "steps": len(batches)},
+        )
+        outputs = []
+        callback_list.call("on_predict_begin", None)
+        with autograd.no_grad():
+            for step, batch in enumerate(batches):
+                callback_list.call("on_predict_batch_begin", step, None)
+                outputs.append(_to_numpy(self.predict_step(batch)))
+                callback_list.call("on_predict_batch_end", step, None)
+        callback_list.call("on_predict_end", None)
+        if outputs and isinstance(outputs[0], list):
+            return [np.concatenate(parts) for parts in zip(*outputs)]
+        return np.concatenate(outputs) if outputs else np.empty((0,))
+
+    # ------------------------------------------------------------------ single batches
+    def train_on_batch(
+        self, x: Any, y: Any = None, sample_weight: Any = None, class_weight: dict | None = None,
+        return_dict: bool = False, reset_metrics: bool = True,
+    ) -> float | list[float] | dict[str, float]:
+        """One training step on exactly this batch; returns its loss and metrics."""
+        self._assert_compiled()
+        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight)
+        if class_weight is not None:
+            weights = data_utils.class_weights_to_sample_weights(y, class_weight)
+            sample_weight = weights if sample_weight is None else sample_weight * weights
+        self._make_train_ready(x)
+        if reset_metrics:
+            self.reset_metrics()
+        logs = self.train_step((x, y, sample_weight))
+        return _format_logs(logs, return_dict)
+
+    def test_on_batch(
+        self, x: Any, y: Any = None, sample_weight: Any = None, return_dict: bool = False,
+        reset_metrics: bool = True,
+    ) -> float | list[float] | dict[str, float]:
+        """Loss and metrics on exactly this batch."""
+        self._assert_compiled()
+        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight)
+        if reset_metrics:
+            self.reset_metrics()
+        with autograd.no_grad():
+            logs = self.test_step((x, y, sample_weight))
+        return _format_logs(logs, return_dict)
+
+    def predict_on_batch(self, x: Any) -> np.ndarray | list[np.ndarray]:
+        """The model's outputs for exactly this batch, as NumPy."""
+        x = _cast_floats(data_utils.to_arrays(x, "x"))
+        with autograd.no_grad():
+            return _to_numpy(self.predict_step((x,)))
+
+    # ------------------------------------------------------------------ saving
+    def save(self, filepath: str | os.PathLike) -> None:
+        """Save architecture, weights, compile settings and optimizer state to
+        ``filepath`` (exactly that path; suggested suffix ``.gradstack``).
+        Load it back with ``nn.models.load_model``."""
+        from nn.saving import save_model
+
+        save_model(self, filepath)
+
+    def save_weights(self, filepath: str | os.PathLike) -> None:
+        """Save only the weights (suggested suffix ``.weights.gradstack``)."""
+        from nn.saving import save_weights
+
+        save_weights(self, filepath)
+
+    def load_weights(self, filepath: str | os.PathLike) -> None:
+        """Load weights saved by ``save_weights`` (or ``save``) into this model,
+        which must have the same architecture."""
+        from nn.saving import load_weights
+
+        load_weights(self, filepath)
+
+    # ------------------------------------------------------------------ helpers
+    def _prepare_arrays(self, x: Any, y: Any, sample_weight: Any) -> tuple:
+        if x is None:
+            raise ValueError("x is None: pass the input data, e.g. model.fit(x_train, y_train).")
+        x = _cast_floats(data_utils.to_arrays(x, "x"))
+        y = data_utils.to_arrays(y, "y")
+        sample_weight = data_utils.to_arrays(sample_weight, "sample_weight")
+        if isinstance(y, (list, dict)):
+            raise NotImplementedError(
+                "compile/fit support models with a single output for now, but y is a "
+                f"{type(y).__name__} of arrays. Pass one array of targets."
+            )
+        data_utils.num_samples(x, y, sample_weight)
+        return x, y, sample_weight
+
+    def _make_train_ready(self, x: Any) -> None:
+        """Build the model (from the input shape) and give the optimizer its weights."""
+        if not self.built:
+            first = data_utils.leaves(x)
+            shapes = [(None,) + a.shape[1:] for a in first]
+            self.build(shapes[0] if len(shapes) == 1 else shapes)
+        weights = self.trainable_weights
+        if [id(w) for w in self.optimizer.params] != [id(w) for w in weights]:
+            self.optimizer.build(weights)
+
+
+def _resolve_verbose(verbose: int | str) -> int:
+    if verbose == "auto":
+        return 1
+    if verbose not in (0, 1, 2):
+        raise ValueError(f"verbose must be 0, 1, 2 or 'auto', but got {verbose!r}.")
+    return int(verbose)
+
+
+def _cast_floats(x: Any) -> Any:
+    """float64 inputs become float32 once, up front (the model would cast every batch)."""
+    if isinstance(x, np.ndarray):
+        return x.astype(np.float32) if x.dtype == np.float64 else x
+    if isinstance(x, list):
+        return [_cast_floats(a) for a in x]
+    if isinstance(x, dict):
+        return {k: _cast_floats(a) for k, a in x.items()}
+    return x
+
+
+def _to_numpy(out: Any) -> Any:
+    if isinstance(out, (list, tuple)):
+        return [_to_numpy(o) for o in out]
+    return out.data if isinstance(out, Tensor) else np.asarray(out)
+
+
+def _format_logs(logs: dict, return_dict: bool) -> Any:
+    if return_dict:
+        return logs
+    values = list(logs.values())
+    return values[0] if len(values) == 1 else values
+
+
+def _nan_message(epoch: int, step: int, loss: float) -> str:
+    return (
+        f"The loss became {loss} at epoch {epoch + 1}, batch {step + 1}; training goes on, "
+        "but the weights are probably ruined. Usual causes: a learning rate that is too "
+        "high, or NaN/huge values in the inputs. Pass "
+        "callbacks=[nn.callbacks.TerminateOnNaN()] to stop at the first invalid loss."
+    )
+
+
+def _ignore(*args: Any) -> None:
+    return None

@@ -1,1 +1,26 @@
-"""Saving and loading models and weights (filled in by the training work)."""
+"""Saving and loading models and weights, safely.
+
+- ``model.save(path)`` / ``nn.models.load_model(path)``: architecture (JSON),
+  weights, compile settings and optimizer state. Suggested suffix ``.gradstack``.
+- ``model.save_weights(path)`` / ``model.load_weights(path)``: the weights only.
+  Suggested suffix ``.weights.gradstack``.
+
+Exactly the path you give is written, atomically (a crash mid-save keeps the
+old file). Files hold JSON and raw arrays, nothing else: no pickle, no code.
+Classes are found only among gradstack's built-ins and the classes you
+register with ``@nn.saving.register_serializable()``. Any damaged, foreign or
+hostile file raises ``SavedFileError`` (a ValueError) naming the file and
+what is wrong. The format is described in ``container.py``.
+
+>>> model.save("model.gradstack")                        # doctest: +SKIP
+>>> model = nn.models.load_model("model.gradstack")      # doctest: +SKIP
+"""
+
+from .errors import SavedFileError
+from .registry import get_registered_class, register_serializable
+from .saving import load_model, load_weights, save_model, save_weights
+
+__all__ = [
+    "save_model", "load_model", "save_weights", "load_weights", "SavedFileError",
+    "register_serializable", "get_registered_class",
+]

@@ -1,0 +1,251 @@
+"""The file format: one JSON header and raw arrays, checked before anything is used.
+
+Layout (all integers little-endian)::
+
+    8 bytes   magic  b"GRADSTK\\n"
+    4 bytes   format version (uint32, currently 1)
+    8 bytes   header length H (uint64)
+    H bytes   header: UTF-8 JSON (see nn/saving/saving.py for its keys); its
+              "arrays" list gives each array's name, dtype, shape, offset, nbytes
+    ...       the arrays' raw bytes, C order, each at its offset from here
+    32 bytes  SHA-256 of everything above
+
+Reading validates, in this order and before allocating anything big: the
+magic, the version, the checksum (catches truncation and bit flips), the JSON
+(size, nesting depth), and every array entry (known dtype, sane shape, its
+bytes inside the file, no overlaps). Nothing in the file is executed or
+unpickled. Writes are atomic: a temporary file in the same folder, flushed
+and fsynced, then ``os.replace``-d over the target; on any error (even
+Ctrl-C) the temporary file is removed and the old file is untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import struct
+import tempfile
+from typing import Any
+
+import numpy as np
+
+from .errors import SavedFileError
+
+MAGIC = b"GRADSTK\n"
+FORMAT_VERSION = 1
+_PREFIX = struct.Struct("<8sIQ")  # magic, version, header length
+_DIGEST_SIZE = 32
+_ALIGN = 64  # each array starts at a multiple of 64 bytes
+
+# The only dtypes a file may declare (little-endian, no objects, no strings).
+ALLOWED_DTYPES = {"<f2", "<f4", "<f8", "|i1", "<i2", "<i4", "<i8", "|u1", "<u2", "<u4", "<u8",
+                  "|b1"}
+MAX_JSON_DEPTH = 64
+MAX_JSON_NODES = 1_000_000
+MAX_NDIM = 32
+
+
+# ---------------------------------------------------------------------- writing
+
+
+def write_container(path: str | os.PathLike, header: dict[str, Any],
+                    arrays: dict[str, np.ndarray]) -> None:
+    """Write ``header`` (JSON-serializable) and named ``arrays`` to ``path`` atomically."""
+    entries, blobs, offset = [], [], 0
+    for name, array in arrays.items():
+        array = np.asarray(array)
+        if not array.flags.c_contiguous:  # (np.ascontiguousarray would turn 0-d into 1-d)
+            array = array.copy(order="C")
+        array = array.astype(array.dtype.newbyteorder("<"), copy=False)
+        dtype = array.dtype.str
+        if dtype not in ALLOWED_DTYPES:
+            raise TypeError(f"Cannot save array {name!r} of dtype {array.dtype}: not a number type.")
+        pad = (-offset) % _ALIGN
+        if pad:
+            blobs.append(b"\0" * pad)
+            offset += pad
+        entries.append({"name": name, "dtype": dtype, "shape": list(array.shape),
+                        "offset": offset, "nbytes": array.nbytes})
+        blobs.append(array.tobytes())
+        offset += array.nbytes
+    try:
+        text = json.dumps({**header, "arrays": entries}, allow_nan=True).encode("utf-8")
+    except TypeError as err:
+        raise TypeError(
+            f"Cannot save: part of the model's configuration is not JSON-serializable ({err}). "
+            "get_config() must return only numbers, strings, lists, dicts, True/False/None."
+        ) from None
+    digest = hashlib.sha256()
+    chunks = [_PREFIX.pack(MAGIC, FORMAT_VERSION, len(text)), text, *blobs]
+    for chunk in chunks:
+        digest.update(chunk)
+    chunks.append(digest.digest())
+    atomic_write(path, chunks)
+
+
+def atomic_write(path: str | os.PathLike, chunks: list[bytes]) -> None:
+    """Write to a temporary file beside ``path``, fsync it, then move it into place."""
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(
+            f"Cannot save to {path!r}: the folder {directory!r} does not exist. Create it first "
+            "(os.makedirs(folder, exist_ok=True))."
+        )
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
+                               dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            for chunk in chunks:
+                f.write(chunk)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, _default_file_mode())
+        os.replace(tmp, path)
+    except BaseException:  # including KeyboardInterrupt: never leave the temp file behind
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_directory(directory)
+
+
+def _default_file_mode() -> int:
+    # mkstemp makes 0600 files; give the saved file the usual permissions.
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _fsync_directory(directory: str) -> None:
+    """Make the rename itself durable (POSIX); harmless where unsupported."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# ---------------------------------------------------------------------- reading
+
+
+def read_container(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Read and validate a file; returns ``(header, arrays)`` or raises
+    ``SavedFileError``. Arrays are read-only views of the file's bytes."""
+    path = os.fspath(path)
+    try:
+        with open(path, "rb") as f:
+            blob = f.read()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"No such file: {path!r}") from None
+    fail = _failer(path)
+    if len(blob) < _PREFIX.size + _DIGEST_SIZE:
+        fail(f"it is only {len(blob)} bytes long: not a gradstack file, or truncated.")
+    magic, version, header_len = _PREFIX.unpack_from(blob)
+    if magic != MAGIC:
+        fail("it is not a gradstack file (its first bytes are not the gradstack signature). "
+             "Files written by Keras (.keras, .h5) cannot be read.")
+    if version != FORMAT_VERSION:
+        fail(f"it uses format version {version}, but this gradstack reads version "
+             f"{FORMAT_VERSION}. Update gradstack or re-save the model.")
+    body, digest = blob[:-_DIGEST_SIZE], blob[-_DIGEST_SIZE:]
+    if hashlib.sha256(body).digest() != digest:
+        fail("it is damaged (its checksum does not match its contents): it was truncated or "
+             "changed after it was saved.")
+    data_start = _PREFIX.size + header_len
+    if data_start > len(body):
+        fail(f"its header claims {header_len} bytes but the file holds only "
+             f"{len(body) - _PREFIX.size}.")
+    header = _parse_header(blob[_PREFIX.size:data_start], fail)
+    data = memoryview(body)[data_start:]
+    arrays = _read_arrays(header.get("arrays"), data, fail)
+    return header, arrays
+
+
+def _failer(path: str):
+    def fail(problem: str):
+        raise SavedFileError(path, problem)
+
+    return fail
+
+
+def _parse_header(raw: bytes, fail) -> dict[str, Any]:
+    try:
+        header = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as err:
+        fail(f"its header is not valid JSON ({type(err).__name__}: {str(err)[:100]}).")
+    if not isinstance(header, dict):
+        fail("its header is not a JSON object.")
+    check_json_shape(header, fail)
+    return header
+
+
+def check_json_shape(value: Any, fail) -> None:
+    """Reject documents nested deeper than MAX_JSON_DEPTH or with too many parts
+    (an iterative walk: a depth bomb cannot overflow the stack here)."""
+    stack = [(value, 1)]
+    nodes = 0
+    while stack:
+        item, depth = stack.pop()
+        nodes += 1
+        if depth > MAX_JSON_DEPTH:
+            fail(f"its header is nested more than {MAX_JSON_DEPTH} levels deep.")
+        if nodes > MAX_JSON_NODES:
+            fail(f"its header has more than {MAX_JSON_NODES} parts.")
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+
+
+def _read_arrays(entries: Any, data: memoryview, fail) -> dict[str, np.ndarray]:
+    if not isinstance(entries, list):
+        fail("its header has no list of arrays.")
+    arrays: dict[str, np.ndarray] = {}
+    spans = []
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            fail(f"array entry {i} is not an object.")
+        name, dtype, shape = entry.get("name"), entry.get("dtype"), entry.get("shape")
+        offset, nbytes = entry.get("offset"), entry.get("nbytes")
+        if not isinstance(name, str) or name in arrays:
+            fail(f"array entry {i} has a missing or repeated name.")
+        if dtype not in ALLOWED_DTYPES:
+            fail(f"array {name!r} declares dtype {str(dtype)[:20]!r}, which is not allowed.")
+        if (not isinstance(shape, list) or len(shape) > MAX_NDIM
+                or not all(_is_count(d) for d in shape)):
+            fail(f"array {name!r} declares an invalid shape {str(shape)[:80]}.")
+        if not _is_count(offset) or not _is_count(nbytes):
+            fail(f"array {name!r} declares an invalid offset or size.")
+        count = 1
+        for d in shape:  # Python ints: no overflow, whatever the file claims
+            count *= d
+        itemsize = np.dtype(dtype).itemsize
+        if count * itemsize != nbytes:
+            fail(f"array {name!r} declares shape {shape[:8]} ({count} values of {itemsize} "
+                 f"bytes) but a size of {nbytes} bytes.")
+        if offset + nbytes > len(data):
+            fail(f"array {name!r} claims bytes {offset}..{offset + nbytes} but the file has "
+                 f"only {len(data)} bytes of data: the file is truncated or hostile.")
+        spans.append((offset, offset + nbytes, name))
+        if count == 0:
+            arrays[name] = np.zeros(tuple(shape), dtype=dtype)
+        else:
+            array = np.frombuffer(data, dtype=dtype, count=count, offset=offset)
+            arrays[name] = array.reshape(tuple(shape))
+    spans.sort()
+    for (_, end, first), (start, _, second) in zip(spans, spans[1:]):
+        if start < end:
+            fail(f"arrays {first!r} and {second!r} overlap.")
+    return arrays
+
+
+def _is_count(x: Any) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool) and 0 <= x < 2**62

@@ -1,0 +1,328 @@
+"""Saving and loading whole models and their weights.
+
+A model file (``model.save(path)``; suggested suffix ``.gradstack``) holds, in
+the container of ``container.py``:
+
+- ``"model"``: the architecture, ``{"class_name": ..., "config": model.get_config()}``;
+- ``"weights"``: the name and shape of every weight, in ``model.weights`` order,
+  with the values as arrays ``weights/0``, ``weights/1``, ...;
+- ``"compile"``: the optimizer's config, the loss and the metrics, if compiled;
+- the optimizer's state (``optimizer/iterations``, ``optimizer/0/momentum``, ...)
+  so that ``fit`` resumes exactly where it stopped.
+
+A weights file (``save_weights``; suggested ``.weights.gradstack``) holds the
+weights only. Class names in a file are looked up in
+``nn.saving.registry`` (built-ins and classes you registered) - never imported.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from typing import Any
+
+import numpy as np
+
+import autograd
+import optim
+from nn import losses as losses_module
+from nn import metrics as metrics_module
+
+from .container import check_json_shape, read_container, write_container
+from .errors import SavedFileError
+from .registry import get_registered_class
+
+FORMAT_NAME = "gradstack"
+SMALLEST_INT_LIMIT = 1 << 16
+
+
+# ---------------------------------------------------------------------- saving
+
+
+def save_model(model: Any, filepath: str | os.PathLike) -> None:
+    """Save architecture, weights, compile settings and optimizer state.
+
+    >>> model.save("digits.gradstack")                 # doctest: +SKIP
+    >>> again = nn.models.load_model("digits.gradstack")  # doctest: +SKIP
+    """
+    header: dict[str, Any] = {
+        "format": FORMAT_NAME,
+        "kind": "model",
+        "model": {"class_name": type(model).__name__, "config": model.get_config()},
+        "build_input_shape": _build_input_shape(model),
+    }
+    arrays = _weight_arrays(model, header)
+    header["compile"] = _compile_config(model) if getattr(model, "compiled", False) else None
+    optimizer = getattr(model, "optimizer", None)
+    if header["compile"] is not None and optimizer is not None and optimizer.built:
+        for key, value in optimizer.get_state().items():
+            arrays["optimizer/" + key] = value
+    write_container(filepath, header, arrays)
+
+
+def save_weights(model: Any, filepath: str | os.PathLike) -> None:
+    """Save the values of ``model.weights`` only."""
+    if not model.built:
+        raise ValueError(
+            "This model has no weights yet: it is not built. Call it on data, fit it, or call "
+            "model.build(input_shape) before save_weights."
+        )
+    header: dict[str, Any] = {"format": FORMAT_NAME, "kind": "weights"}
+    arrays = _weight_arrays(model, header)
+    write_container(filepath, header, arrays)
+
+
+def _weight_arrays(model: Any, header: dict) -> dict[str, np.ndarray]:
+    weights = list(model.weights) if model.built else []
+    header["weights"] = [
+        {"name": str(w.name or f"weight_{i}"), "shape": list(w.shape)} for i, w in enumerate(weights)
+    ]
+    return {f"weights/{i}": w.numpy() for i, w in enumerate(weights)}
+
+
+def _build_input_shape(model: Any) -> Any:
+    if not model.built:
+        return None
+    try:
+        shape = model.input_shape
+    except (AttributeError, ValueError):
+        return None
+    return _jsonable_shape(shape)
+
+
+def _jsonable_shape(shape: Any) -> Any:
+    if isinstance(shape, (list, tuple)):
+        return [_jsonable_shape(s) for s in shape]
+    return None if shape is None else int(shape)
+
+
+def _compile_config(model: Any) -> dict[str, Any]:
+    optimizer = model.optimizer
+    return {
+        "optimizer": {"class_name": type(optimizer).__name__, "config": optimizer.get_config()},
+        "loss": _loss_or_metric_config(model.loss) if model.loss is not None else None,
+        "metrics": [_loss_or_metric_config(m) for m in model._metric_identifiers],
+    }
+
+
+def _loss_or_metric_config(obj: Any) -> Any:
+    """A string stays a string; a built-in or registered class becomes its config;
+    a plain function is saved by name and needs ``custom_objects`` to load."""
+    if isinstance(obj, str):
+        return obj
+    fn = getattr(obj, "fn", None)
+    if isinstance(obj, (losses_module.LossFunctionWrapper, metrics_module.MeanMetricWrapper)) and \
+            type(obj) in (losses_module.LossFunctionWrapper, metrics_module.MeanMetricWrapper):
+        return {"function": getattr(fn, "__name__", "custom")}
+    if callable(obj) and not hasattr(obj, "get_config"):
+        return {"function": getattr(obj, "__name__", "custom")}
+    return {"class_name": type(obj).__name__, "config": obj.get_config()}
+
+
+# ---------------------------------------------------------------------- loading
+
+
+def load_model(
+    filepath: str | os.PathLike, custom_objects: dict[str, Any] | None = None,
+    compile: bool = True,
+) -> Any:
+    """Load a model saved with ``model.save``: architecture, weights, and (with
+    ``compile=True``) the compile settings and optimizer state.
+
+    Raises ``SavedFileError`` (a ValueError) for a damaged, foreign, hostile or
+    inconsistent file. Classes the file names must be gradstack built-ins,
+    registered with ``nn.saving.register_serializable``, or in ``custom_objects``.
+    Loading does not consume random numbers: the generator behind
+    ``set_random_seed`` is left as it was.
+    """
+    header, arrays = read_container(filepath)
+    fail = _failer(filepath)
+    if header.get("format") != FORMAT_NAME or header.get("kind") != "model":
+        kind = header.get("kind")
+        hint = " Use model.load_weights() for a weights file." if kind == "weights" else ""
+        fail(f"it is not a saved model (kind {str(kind)[:20]!r}).{hint}")
+    spec = header.get("model")
+    if not isinstance(spec, dict) or not isinstance(spec.get("class_name"), str) \
+            or not isinstance(spec.get("config"), dict):
+        fail("its header has no model architecture.")
+    _check_config_numbers(spec["config"], arrays, fail)
+    model = _rebuild_model(spec, header.get("build_input_shape"), custom_objects, fail)
+    _assign_weights(model, header, arrays, fail)
+    if compile and header.get("compile"):
+        _restore_compile(model, header["compile"], arrays, custom_objects, filepath, fail)
+    return model
+
+
+def load_weights(model: Any, filepath: str | os.PathLike) -> None:
+    """Load weights (from a weights file or a model file) into ``model``."""
+    header, arrays = read_container(filepath)
+    fail = _failer(filepath)
+    if header.get("format") != FORMAT_NAME or header.get("kind") not in ("weights", "model"):
+        fail("it is not a gradstack weights or model file.")
+    if not model.built:
+        shape = header.get("build_input_shape")
+        if shape is None:
+            raise ValueError(
+                "load_weights needs a built model: call it on data or call "
+                "model.build(input_shape) first, so that it has weights to fill."
+            )
+        model.build(_shape_from_json(shape, fail))
+    _assign_weights(model, header, arrays, fail)
+
+
+def _failer(path: str | os.PathLike):
+    def fail(problem: str):
+        raise SavedFileError(path, problem)
+
+    return fail
+
+
+def _check_config_numbers(config: dict, arrays: dict[str, np.ndarray], fail) -> None:
+    """Refuse configs whose numbers would make absurd weights: every integer must
+    be at most max(2 x the number of stored weight values, 65536). A real model's
+    units, filters and kernel sizes are all bounded by its weight count."""
+    check_json_shape(config, fail)
+    stored = sum(a.size for name, a in arrays.items() if name.startswith("weights/"))
+    limit = max(2 * stored, SMALLEST_INT_LIMIT)
+    stack = [config]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, int) and not isinstance(item, bool) and abs(item) > limit:
+            fail(f"its architecture holds the number {item}, far larger than a model with "
+                 f"{stored} stored weight values can use; refusing to build it.")
+        elif isinstance(item, str) and len(item) > 10_000:
+            fail("its architecture holds a string longer than 10,000 characters.")
+
+
+def _rebuild_model(spec: dict, build_shape: Any, custom_objects: dict | None, fail) -> Any:
+    from nn.models.training import Trainer
+
+    try:
+        cls = get_registered_class(spec["class_name"], custom_objects)
+    except KeyError as err:
+        fail(f"it names the model class {spec['class_name'][:80]!r}, which is not known. "
+             f"{err.args[0] if err.args else ''}")
+    if not (isinstance(cls, type) and issubclass(cls, Trainer)):
+        fail(f"it names {spec['class_name'][:80]!r} as the model class, but that is not a model.")
+    # Building draws initial weights from the global generator; keep its state so that
+    # loading a model does not change what the next shuffle or dropout mask will be.
+    generator = autograd.get_generator()
+    state = generator.bit_generator.state
+    try:
+        model = cls.from_config(spec["config"], custom_objects=custom_objects)
+        if not model.built and build_shape is not None:
+            model.build(_shape_from_json(build_shape, fail))
+    except SavedFileError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, MemoryError) as err:
+        fail(f"its architecture could not be rebuilt ({type(err).__name__}: {str(err)[:300]}).")
+    finally:
+        generator.bit_generator.state = state
+    return model
+
+
+def _shape_from_json(shape: Any, fail) -> Any:
+    if isinstance(shape, list) and shape and all(isinstance(s, list) for s in shape):
+        return [_shape_from_json(s, fail) for s in shape]
+    if not isinstance(shape, list) or not all(
+        s is None or (isinstance(s, int) and not isinstance(s, bool) and 0 <= s <= 1 << 20)
+        for s in shape
+    ):
+        fail(f"its input shape {str(shape)[:80]} is invalid.")
+    return tuple(shape)
+
+
+def _assign_weights(model: Any, header: dict, arrays: dict[str, np.ndarray], fail) -> None:
+    declared = header.get("weights")
+    if not isinstance(declared, list):
+        fail("its header has no list of weights.")
+    weights = list(model.weights)
+    if len(declared) != len(weights):
+        fail(f"it holds {len(declared)} weights but the model has {len(weights)}: it was saved "
+             "from a model with another architecture.")
+    values = []
+    for i, w in enumerate(weights):
+        value = arrays.get(f"weights/{i}")
+        if value is None:
+            fail(f"weight {i} ({w.name}) is missing from the file.")
+        if tuple(value.shape) != tuple(w.shape):
+            fail(f"weight {i} ({w.name}) has shape {tuple(value.shape)} in the file but "
+                 f"{tuple(w.shape)} in the model: it was saved from another architecture.")
+        if value.dtype.kind != w.dtype.kind:
+            fail(f"weight {i} ({w.name}) is {value.dtype} in the file but {w.dtype} in the model.")
+        values.append(value)
+    with autograd.no_grad():
+        for w, value in zip(weights, values):
+            w.copy_(value)
+
+
+def _restore_compile(model: Any, spec: Any, arrays: dict, custom_objects: dict | None,
+                     path: str | os.PathLike, fail) -> None:
+    if not isinstance(spec, dict):
+        fail("its compile settings are not an object.")
+    try:
+        optimizer = _resolve_object(spec.get("optimizer"), optim.BUILTIN_OPTIMIZERS,
+                                    optim.Optimizer, custom_objects, "optimizer")
+        loss = spec.get("loss")
+        loss = None if loss is None else _resolve_object(
+            loss, losses_module.BUILTIN_LOSSES, losses_module.Loss, custom_objects, "loss")
+        metrics = [
+            _resolve_object(m, metrics_module.BUILTIN_METRICS, metrics_module.Metric,
+                            custom_objects, "metric")
+            for m in (spec.get("metrics") or [])
+        ]
+    except _CustomFunctionMissing as missing:
+        warnings.warn(
+            f"The model in {os.fspath(path)!r} was compiled with the custom "
+            f"{missing.kind} {missing.name!r}; it was loaded without compile(). Pass "
+            f"custom_objects={{{missing.name!r}: {missing.name}}} to restore it, or call "
+            "compile() yourself.",
+            stacklevel=3,
+        )
+        return
+    except (KeyError, TypeError, ValueError) as err:
+        fail(f"its compile settings are invalid ({type(err).__name__}: {str(err)[:300]}).")
+    model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
+    state = {name[len("optimizer/"):]: a for name, a in arrays.items()
+             if name.startswith("optimizer/")}
+    if state:
+        optimizer.build(model.trainable_weights)
+        try:
+            optimizer.set_state(state)
+        except ValueError as err:
+            fail(f"its optimizer state does not fit the model ({err}).")
+
+
+class _CustomFunctionMissing(Exception):
+    def __init__(self, kind: str, name: str) -> None:
+        self.kind, self.name = kind, name
+
+
+def _resolve_object(spec: Any, builtins: tuple, base: type, custom_objects: dict | None,
+                    kind: str) -> Any:
+    """Turn a saved loss / metric / optimizer entry back into an object."""
+    if isinstance(spec, str):
+        return spec  # a name such as "mse" or "accuracy": compile() resolves it
+    if not isinstance(spec, dict):
+        raise TypeError(f"a {kind} entry must be a name or an object, got {type(spec).__name__}")
+    if "function" in spec:
+        name = str(spec["function"])
+        if custom_objects and callable(custom_objects.get(name)):
+            return custom_objects[name]
+        raise _CustomFunctionMissing(kind, name)
+    name = spec.get("class_name")
+    config = spec.get("config", {})
+    if not isinstance(name, str) or not isinstance(config, dict):
+        raise TypeError(f"a {kind} entry needs a class_name string and a config object")
+    cls = next((c for c in builtins if c.__name__ == name), None)
+    if cls is None:
+        cls = get_registered_class(name, custom_objects)
+    if not (isinstance(cls, type) and issubclass(cls, base)):
+        raise TypeError(f"{name!r} is not a {kind} class")
+    if base is optim.Optimizer:
+        return cls.from_config(config, lookup=lambda n: get_registered_class(n, custom_objects))
+    return cls.from_config(config)
