@@ -1,0 +1,20 @@
+"""Numba kernels: the loops behind convolution and pooling, on plain NumPy arrays.
+
+Nothing here knows about Tensors or gradients-as-a-graph; the ops in
+``autograd/ops/conv.py`` and ``autograd/ops/pool.py`` choose which kernel to
+call. Every Numba kernel sits next to a NumPy twin with the same signature,
+which the tests compare it with, and which reads as a specification.
+
+- ``geometry.py``: window sizes, strides, "valid"/"same" padding (pure Python)
+- ``im2col.py``: copy windows into rows of a matrix, and add them back
+- ``conv.py``: convolution forward/backward as im2col blocks times BLAS matmuls
+- ``pool.py``: max and average pooling, forward and backward
+- ``runs.py``: the copy/add/zero inner loops the kernels share
+- ``arrays.py``, ``workspace.py``: the arrays kernels accept; reused scratch memory
+- ``special.py``: erf, for GELU
+
+Kernels are compiled on first use and cached on disk (``cache=True``);
+``python -m autograd.kernels --warmup`` compiles them all ahead of time. To step
+through a kernel in a debugger, run with ``NUMBA_DISABLE_JIT=1``: every kernel is
+then ordinary (slow) Python.
+"""

@@ -1,0 +1,164 @@
+"""2-D convolution, forward and backward, as im2col blocks times a BLAS matmul.
+
+Shapes: ``x`` is (N, H, W, C), ``kernel`` is (kh, kw, C, O) - the Keras layout -
+and the output is (N, out_h, out_w, O). With ``P = N * out_h * out_w`` output
+pixels and ``K = kh * kw * C`` values under each window:
+
+    forward    out[P, O]  = cols[P, K] @ kernel[K, O]        (+ bias)
+    backward   dkernel    = cols.T @ grad                     (sum over pixels)
+               dcols      = grad @ kernel.T,  dx = col2im(dcols)
+               dbias      = grad summed over pixels
+
+``cols`` is never built whole: it can be hundreds of MB. The loops below fill
+one block of rows at a time into a reused scratch buffer small enough to stay
+in the CPU caches (``TILE_BYTES``), and hand each block to ``np.matmul``.
+
+Threading policy (the one place it is decided): the Numba kernels here are
+serial, and the matmuls use OpenBLAS's own threads. Measured on the 2-core
+machine these numbers come from, mixing the two kinds of threads is a trap:
+OpenBLAS keeps its idle threads spinning for ~0.1 s after each call, and Numba's
+OpenMP threads spin after theirs, so a parallel Numba kernel next to a matmul
+ran several times slower than either alone - and a convolution alternates
+between them hundreds of times. Serial copies plus threaded BLAS keeps every
+core doing useful work: while the main thread fills a block, the copy is short
+and the BLAS threads wait; while BLAS multiplies, it has all the cores.
+
+``conv2d_forward_numpy`` and ``conv2d_backward_numpy`` are the plain NumPy
+twins (sliding windows and ``tensordot``) that the tests compare against.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .geometry import Window
+from .im2col import _windows, col2im_rows, col2im_rows_numpy, im2col_rows
+from .workspace import scratch
+
+# Bytes of one block of the column matrix. Measured on this machine (AMD EPYC,
+# 1 MB L2 per core): blocks of about 0.5-1 MB keep the block in L2 between the
+# fill and the matmul; smaller blocks pay more per-call BLAS overhead, larger
+# ones spill to L3. See benchmarks/bench_conv.py.
+TILE_BYTES = 768 * 1024
+MIN_TILE_ROWS = 256
+
+
+def _tile_rows(k: int, itemsize: int, total: int) -> int:
+    return max(1, min(total, max(MIN_TILE_ROWS, TILE_BYTES // (k * itemsize))))
+
+
+def _geometry_args(win: Window) -> tuple:
+    return (win.kh, win.kw, win.sh, win.sw, win.dh, win.dw,
+            win.pad_top, win.pad_left, win.out_h, win.out_w)
+
+
+def _is_pointwise(win: Window) -> bool:
+    """A 1x1 kernel with stride 1 and no padding: cols is x itself."""
+    return (win.kh, win.kw, win.sh, win.sw) == (1, 1, 1, 1) and not any(win[6:10])
+
+
+def conv2d_forward(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None,
+                   win: Window) -> np.ndarray:
+    """Convolve NHWC ``x`` with a (kh, kw, C, O) ``kernel``; add ``bias`` (O,) if given.
+
+    ``x`` and ``kernel`` must be C-contiguous arrays of the same float dtype.
+
+    >>> from autograd.kernels.geometry import window_2d
+    >>> x = np.arange(9.0).reshape(1, 3, 3, 1)
+    >>> k = np.ones((2, 2, 1, 1))
+    >>> win = window_2d("conv2d", x.shape, (2, 2), (1, 1), (1, 1), "valid")
+    >>> conv2d_forward(x, k, None, win)[0, :, :, 0]
+    array([[ 8., 12.],
+           [20., 24.]])
+    """
+    n, c, o = x.shape[0], x.shape[3], kernel.shape[3]
+    p_total = n * win.out_h * win.out_w
+    k = win.kh * win.kw * c
+    k2 = kernel.reshape(k, o)
+    out = np.empty((n, win.out_h, win.out_w, o), dtype=x.dtype)
+    out2 = out.reshape(p_total, o)
+    if _is_pointwise(win):
+        np.matmul(x.reshape(p_total, c), k2, out=out2)
+        if bias is not None:
+            out2 += bias
+        return out
+    rows = _tile_rows(k, x.itemsize, p_total)
+    cols = scratch("conv.cols", rows, k, x.dtype)
+    geo = _geometry_args(win)
+    for p0 in range(0, p_total, rows):
+        m = min(rows, p_total - p0)
+        block = cols[:m]
+        im2col_rows(x, block, p0, *geo)
+        out_block = out2[p0:p0 + m]
+        np.matmul(block, k2, out=out_block)
+        if bias is not None:
+            out_block += bias  # while the block is still in cache
+    return out
+
+
+def conv2d_backward(x: np.ndarray, kernel: np.ndarray, grad: np.ndarray, win: Window,
+                    need_x: bool = True, need_kernel: bool = True, need_bias: bool = True):
+    """Gradients of ``conv2d_forward`` for an output gradient ``grad`` (N, out_h, out_w, O).
+
+    Returns ``(dx, dkernel, dbias)``; an entry is None when its ``need_*`` is False.
+    ``grad`` must be C-contiguous and of ``x``'s dtype.
+    """
+    n, c, o = x.shape[0], x.shape[3], kernel.shape[3]
+    p_total = n * win.out_h * win.out_w
+    k = win.kh * win.kw * c
+    k2 = kernel.reshape(k, o)
+    g2 = grad.reshape(p_total, o)
+    dbias = g2.sum(axis=0) if need_bias else None
+    if not (need_x or need_kernel):
+        return None, None, dbias
+    if _is_pointwise(win):
+        x2 = x.reshape(p_total, c)
+        dx = (g2 @ k2.T).reshape(x.shape) if need_x else None
+        dk = (x2.T @ g2).reshape(kernel.shape) if need_kernel else None
+        return dx, dk, dbias
+
+    dx = np.zeros_like(x) if need_x else None  # col2im adds into it
+    dk = np.zeros((k, o), dtype=x.dtype) if need_kernel else None
+    rows = _tile_rows(k, x.itemsize, p_total)
+    cols = scratch("conv.cols", rows, k, x.dtype)
+    dcols = scratch("conv.dcols", rows, k, x.dtype)
+    dk_block = scratch("conv.dkernel", k, o, x.dtype)
+    geo = _geometry_args(win)
+    for p0 in range(0, p_total, rows):
+        m = min(rows, p_total - p0)
+        g_block = g2[p0:p0 + m]
+        if need_kernel:
+            block = cols[:m]
+            im2col_rows(x, block, p0, *geo)
+            np.matmul(block.T, g_block, out=dk_block)
+            dk += dk_block
+        if need_x:
+            d_block = dcols[:m]
+            np.matmul(g_block, k2.T, out=d_block)
+            col2im_rows(d_block, dx, p0, *geo)
+    return dx, (dk.reshape(kernel.shape) if need_kernel else None), dbias
+
+
+# ---------------------------------------------------------------- NumPy twins
+
+
+def conv2d_forward_numpy(x, kernel, bias, win):
+    """Twin of ``conv2d_forward``: every window at once, contracted with ``tensordot``."""
+    windows = _windows(x, *_geometry_args(win))  # (N, out_h, out_w, kh, kw, C)
+    out = np.tensordot(windows, kernel, axes=([3, 4, 5], [0, 1, 2]))
+    return out + bias if bias is not None else out
+
+
+def conv2d_backward_numpy(x, kernel, grad, win, need_x=True, need_kernel=True,
+                          need_bias=True):
+    """Twin of ``conv2d_backward``, from the same sliding-window view."""
+    geo = _geometry_args(win)
+    windows = _windows(x, *geo)
+    dk = np.tensordot(windows, grad, axes=([0, 1, 2], [0, 1, 2])) if need_kernel else None
+    dx = None
+    if need_x:
+        dwin = np.tensordot(grad, kernel, axes=([3], [3]))  # (N, out_h, out_w, kh, kw, C)
+        dx = np.zeros_like(x)
+        col2im_rows_numpy(dwin.reshape(-1, win.kh * win.kw * x.shape[3]), dx, 0, *geo)
+    db = grad.sum(axis=(0, 1, 2)) if need_bias else None
+    return dx, dk, db

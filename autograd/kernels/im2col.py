@@ -1,0 +1,149 @@
+"""im2col and col2im: turn a convolution into a matrix product, and back.
+
+For NHWC input ``x`` and a kernel of shape ``(kh, kw, C, O)``, number the output
+pixels row-major over ``(n, oh, ow)``. Row ``p`` of the *column matrix* holds
+the input values under the window of output pixel ``p``, in the kernel's
+``(i, j, c)`` order (padding cells are 0). Then
+
+    out.reshape(P, O) = cols @ kernel.reshape(kh * kw * C, O)
+
+The full column matrix is ``kh * kw`` times larger than the input (227 MB for
+a batch of 8 159x159x32 images with a 3x3 kernel), so these kernels fill or
+read only a block of rows ``p0 .. p0 + len(cols)``: ``kernels/conv.py`` works
+through the output one cache-sized block at a time.
+
+``col2im_rows`` is the adjoint: it adds each row of a block back onto the input
+cells it was copied from (cells under several windows receive several adds).
+
+Each Numba kernel has a NumPy twin with the same signature, used by the tests.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+from numpy.lib.stride_tricks import sliding_window_view
+
+from .runs import add_run, copy_run, zero_run
+
+
+@njit(cache=True, nogil=True)
+def im2col_rows(x, cols, p0, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_h, out_w):
+    """Fill ``cols[r]`` with the window of output pixel ``p0 + r``.
+
+    ``x`` is (N, H, W, C) and ``cols`` is (rows, kh * kw * C), both C-contiguous
+    and of the same dtype. Windows start at ``(oh * sh - pad_top, ow * sw - pad_left)``
+    and take every ``dh``-th row and ``dw``-th column.
+    """
+    n_img, h, w, c = x.shape
+    src = x.reshape(x.size)  # flat views: the offsets below count elements
+    dst = cols.reshape(cols.size)
+    run = kw * c  # one kernel row: kw cells of c channels
+    n = p0 // (out_h * out_w)
+    oh = (p0 // out_w) % out_h
+    ow = p0 % out_w
+    d = 0  # where the next value goes in dst
+    for _pixel in range(cols.shape[0]):
+        top = oh * sh - pad_top
+        left = ow * sw - pad_left
+        for i in range(kh):
+            ih = top + i * dh
+            row = (n * h + ih) * w  # flat index of pixel (n, ih, 0)
+            if ih < 0 or ih >= h:
+                zero_run(dst, d, run)  # this kernel row lies in the padding
+            elif dw == 1 and left >= 0 and left + kw <= w:
+                # The usual case: the kw cells are adjacent in memory and all inside.
+                copy_run(dst, d, src, (row + left) * c, run)
+            else:
+                # Near an edge, or dilated: one cell (c channels) at a time.
+                for j in range(kw):
+                    iw = left + j * dw
+                    if 0 <= iw < w:
+                        copy_run(dst, d + j * c, src, (row + iw) * c, c)
+                    else:
+                        zero_run(dst, d + j * c, c)
+            d += run
+        # next output pixel, row-major over (n, oh, ow)
+        ow += 1
+        if ow == out_w:
+            ow = 0
+            oh += 1
+            if oh == out_h:
+                oh = 0
+                n += 1
+
+
+@njit(cache=True, nogil=True)
+def col2im_rows(cols, dx, p0, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_h, out_w):
+    """Add ``cols[r]`` back onto the input cells under the window of pixel ``p0 + r``.
+
+    The adjoint of ``im2col_rows``: ``dx`` (N, H, W, C) is accumulated into, not
+    overwritten, and values that fell on padding are dropped.
+    """
+    n_img, h, w, c = dx.shape
+    src = cols.reshape(cols.size)
+    dst = dx.reshape(dx.size)
+    run = kw * c
+    n = p0 // (out_h * out_w)
+    oh = (p0 // out_w) % out_h
+    ow = p0 % out_w
+    d = 0  # where the next value comes from in src
+    for _pixel in range(cols.shape[0]):
+        top = oh * sh - pad_top
+        left = ow * sw - pad_left
+        for i in range(kh):
+            ih = top + i * dh
+            row = (n * h + ih) * w
+            if ih < 0 or ih >= h:
+                pass  # padding: nothing to add back
+            elif dw == 1 and left >= 0 and left + kw <= w:
+                add_run(dst, (row + left) * c, src, d, run)
+            else:
+                for j in range(kw):
+                    iw = left + j * dw
+                    if 0 <= iw < w:
+                        add_run(dst, (row + iw) * c, src, d + j * c, c)
+            d += run
+        ow += 1
+        if ow == out_w:
+            ow = 0
+            oh += 1
+            if oh == out_h:
+                oh = 0
+                n += 1
+
+
+# ---------------------------------------------------------------- NumPy twins
+
+
+def _windows(x, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_h, out_w):
+    """All windows as a view of shape (N, out_h, out_w, kh, kw, C) over a zero-padded x."""
+    n_img, h, w, c = x.shape
+    pad_bottom = max(0, (out_h - 1) * sh + (kh - 1) * dh + 1 - pad_top - h)
+    pad_right = max(0, (out_w - 1) * sw + (kw - 1) * dw + 1 - pad_left - w)
+    xp = np.pad(x, ((0, 0), (pad_top, pad_bottom), (pad_left, pad_right), (0, 0)))
+    eff_h, eff_w = (kh - 1) * dh + 1, (kw - 1) * dw + 1
+    win = sliding_window_view(xp, (eff_h, eff_w), axis=(1, 2))  # (N, H', W', C, eff_h, eff_w)
+    win = win[:, : (out_h - 1) * sh + 1 : sh, : (out_w - 1) * sw + 1 : sw, :, ::dh, ::dw]
+    return win.transpose(0, 1, 2, 4, 5, 3)
+
+
+def im2col_rows_numpy(x, cols, p0, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_h, out_w):
+    """Twin of ``im2col_rows``: the same rows, cut from a sliding-window view."""
+    win = _windows(x, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_h, out_w)
+    every_row = win.reshape(-1, cols.shape[1])
+    cols[:] = every_row[p0 : p0 + cols.shape[0]]
+
+
+def col2im_rows_numpy(cols, dx, p0, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_h, out_w):
+    """Twin of ``col2im_rows``: ``np.add.at`` one kernel cell (i, j) at a time."""
+    n_img, h, w, c = dx.shape
+    p = np.arange(p0, p0 + cols.shape[0])
+    n, oh, ow = p // (out_h * out_w), (p // out_w) % out_h, p % out_w
+    block = cols.reshape(-1, kh, kw, c)
+    for i in range(kh):
+        for j in range(kw):
+            ih = oh * sh - pad_top + i * dh
+            iw = ow * sw - pad_left + j * dw
+            inside = (ih >= 0) & (ih < h) & (iw >= 0) & (iw < w)
+            np.add.at(dx, (n[inside], ih[inside], iw[inside]), block[inside, i, j])
