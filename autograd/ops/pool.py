@@ -1,0 +1,139 @@
+"""Pooling over NHWC images: max and average, windowed and global.
+
+``MaxPool2D`` and ``AvgPool2D`` are ``Function``s whose forward and backward call
+the kernels in ``autograd/kernels/pool.py``. The global poolings are plain
+compositions of the ``max`` and ``mean`` reductions over height and width.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..function import Function
+from ..kernels.arrays import as_kernel_array, kernel_dtype
+from ..kernels.geometry import Window, check_nhwc, check_padding, pair, window_2d
+from ..kernels.pool import avg_pool_backward, avg_pool_forward, max_pool_backward, max_pool_forward
+from ..tensor import Tensor
+from .reduce import max as _max
+from .reduce import mean as _mean
+
+
+def _pool_args(w: Window) -> tuple:
+    return (w.kh, w.kw, w.sh, w.sw, w.pad_top, w.pad_left)
+
+
+class MaxPool2D(Function):
+    @staticmethod
+    def forward(ctx, x, window: Window):
+        x = as_kernel_array(x, kernel_dtype(x))
+        shape = (x.shape[0], window.out_h, window.out_w, x.shape[3])
+        out = np.empty(shape, dtype=x.dtype)
+        winner = np.empty(shape, dtype=np.int32)  # position of the max inside its window
+        max_pool_forward(x, out, winner, *_pool_args(window))
+        ctx.save_for_backward(winner)
+        ctx.x_shape, ctx.window = x.shape, window
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (winner,) = ctx.saved_tensors
+        grad = as_kernel_array(grad, kernel_dtype(grad))
+        dx = np.empty(ctx.x_shape, dtype=grad.dtype)
+        # Each output's gradient goes to the one input cell that won its window.
+        max_pool_backward(grad, winner, dx, *_pool_args(ctx.window))
+        return dx
+
+
+class AvgPool2D(Function):
+    @staticmethod
+    def forward(ctx, x, window: Window):
+        x = as_kernel_array(x, kernel_dtype(x))
+        out = np.empty((x.shape[0], window.out_h, window.out_w, x.shape[3]), dtype=x.dtype)
+        avg_pool_forward(x, out, *_pool_args(window))
+        ctx.x_shape, ctx.window = x.shape, window
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad = as_kernel_array(grad, kernel_dtype(grad))
+        dx = np.empty(ctx.x_shape, dtype=grad.dtype)
+        # Each output's gradient is shared equally by the cells its window averaged.
+        avg_pool_backward(grad, dx, *_pool_args(ctx.window))
+        return dx
+
+
+def max_pool2d(x: Any, pool_size: int | tuple[int, int] = 2,
+               strides: int | tuple[int, int] | None = None, padding: str = "valid") -> Tensor:
+    """Largest value in each window, per channel, of NHWC images.
+
+    Parameters
+    ----------
+    x : Tensor of shape (batch, height, width, channels)
+    pool_size : int or (int, int)
+    strides : int or (int, int), optional
+        Defaults to ``pool_size`` (windows side by side).
+    padding : "valid" or "same"
+        With ``"same"`` the output is ``ceil(input / stride)``; padded cells never win.
+
+    The gradient of each output goes to the cell that won its window; on exact ties
+    the first cell in row-major window order wins.
+
+    >>> import autograd
+    >>> x = autograd.tensor([[1.0, 5.0], [3.0, 2.0]]).reshape(1, 2, 2, 1)
+    >>> autograd.max_pool2d(x, 2).reshape(-1)
+    Tensor([5.], shape=(1,), dtype=float32)
+    """
+    return MaxPool2D.apply(x, window=_window("max_pool2d", x, pool_size, strides, padding))
+
+
+def avg_pool2d(x: Any, pool_size: int | tuple[int, int] = 2,
+               strides: int | tuple[int, int] | None = None, padding: str = "valid") -> Tensor:
+    """Mean of each window, per channel, of NHWC images.
+
+    Arguments as for ``max_pool2d``. With ``"same"`` padding the padded cells are not
+    counted: a corner window of 2 real cells out of 4 averages those 2.
+
+    >>> import autograd
+    >>> x = autograd.tensor([[1.0, 5.0], [3.0, 3.0]]).reshape(1, 2, 2, 1)
+    >>> autograd.avg_pool2d(x, 2).reshape(-1)
+    Tensor([3.], shape=(1,), dtype=float32)
+    """
+    return AvgPool2D.apply(x, window=_window("avg_pool2d", x, pool_size, strides, padding))
+
+
+def global_max_pool2d(x: Any) -> Tensor:
+    """Largest value over height and width: (batch, h, w, c) -> (batch, c).
+
+    A composition of ``autograd.max``; tied winners share the gradient equally.
+
+    >>> import autograd
+    >>> autograd.global_max_pool2d(autograd.arange(8.0).reshape(1, 2, 2, 2))
+    Tensor([[6., 7.]], shape=(1, 2), dtype=float32)
+    """
+    check_nhwc(_shape(x), "global_max_pool2d")
+    return _max(x, axis=(1, 2))
+
+
+def global_avg_pool2d(x: Any) -> Tensor:
+    """Mean over height and width: (batch, h, w, c) -> (batch, c).
+
+    >>> import autograd
+    >>> autograd.global_avg_pool2d(autograd.arange(8.0).reshape(1, 2, 2, 2))
+    Tensor([[3., 4.]], shape=(1, 2), dtype=float32)
+    """
+    check_nhwc(_shape(x), "global_avg_pool2d")
+    return _mean(x, axis=(1, 2))
+
+
+def _window(op: str, x: Any, pool_size: Any, strides: Any, padding: Any) -> Window:
+    shape = _shape(x)
+    check_nhwc(shape, op)
+    size = pair(pool_size, "pool_size", op)
+    step = size if strides is None else pair(strides, "strides", op)
+    return window_2d(op, shape, size, step, (1, 1), check_padding(padding, op))
+
+
+def _shape(a: Any) -> tuple[int, ...]:
+    return tuple(a.shape) if isinstance(a, (Tensor, np.ndarray)) else np.shape(a)
