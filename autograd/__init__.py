@@ -132,3 +132,9 @@ __all__ = [
     # dtypes
     "float16", "float32", "float64", "int32", "int64", "bool_",
 ]
+
+# Convolution and pooling (NHWC, Keras kernel layout), on the Numba kernels.
+from .ops.conv import conv2d  # noqa: E402
+from .ops.pool import avg_pool2d, global_avg_pool2d, global_max_pool2d, max_pool2d  # noqa: E402
+
+__all__ += ["conv2d", "max_pool2d", "avg_pool2d", "global_max_pool2d", "global_avg_pool2d"]
