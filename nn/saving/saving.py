@@ -201,6 +201,9 @@ def _check_config_numbers(config: dict, arrays: dict[str, np.ndarray], fail) -> 
 def _rebuild_model(spec: dict, build_shape: Any, custom_objects: dict | None, fail) -> Any:
     from nn.models.training import Trainer
 
+    if not _is_class_name(spec["class_name"]):
+        fail(f"its model class {spec['class_name'][:80]!r} is not a class name (a file may only "
+             "name registered classes, never modules, paths or URLs).")
     try:
         cls = get_registered_class(spec["class_name"], custom_objects)
     except KeyError as err:
@@ -297,6 +300,11 @@ def _restore_compile(model: Any, spec: Any, arrays: dict, custom_objects: dict |
             fail(f"its optimizer state does not fit the model ({err}).")
 
 
+def _is_class_name(name: Any) -> bool:
+    """A bare identifier such as "Dense": no dots, slashes or colons."""
+    return isinstance(name, str) and len(name) <= 200 and name.isidentifier()
+
+
 class _CustomFunctionMissing(Exception):
     def __init__(self, kind: str, name: str) -> None:
         self.kind, self.name = kind, name
@@ -316,8 +324,8 @@ def _resolve_object(spec: Any, builtins: tuple, base: type, custom_objects: dict
         raise _CustomFunctionMissing(kind, name)
     name = spec.get("class_name")
     config = spec.get("config", {})
-    if not isinstance(name, str) or not isinstance(config, dict):
-        raise TypeError(f"a {kind} entry needs a class_name string and a config object")
+    if not _is_class_name(name) or not isinstance(config, dict):
+        raise TypeError(f"a {kind} entry needs a class name and a config object")
     cls = next((c for c in builtins if c.__name__ == name), None)
     if cls is None:
         cls = get_registered_class(name, custom_objects)
