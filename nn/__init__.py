@@ -16,4 +16,5 @@ Code written for Keras runs with only the imports changed::
 # (filled in by the front-end work)
 
 # --- training (losses, metrics, optimizers, callbacks, saving, data) -----------
-# (filled in by the training work)
+from nn import callbacks, datasets, losses, metrics, optimizers, saving, utils
+from nn.saving import load_model
