@@ -13,7 +13,10 @@ Code written for Keras runs with only the imports changed::
 """
 
 # --- front end (layers, models) ------------------------------------------------
-# (filled in by the front-end work)
+from nn import activations, backend, initializers, layers, models, regularizers
+from nn.layers import Input, Layer
+from nn.layers.naming import clear_session
+from nn.models import Model, Sequential
 
 # --- training (losses, metrics, optimizers, callbacks, saving, data) -----------
 from nn import callbacks, datasets, losses, metrics, optimizers, saving, utils

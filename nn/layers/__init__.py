@@ -1,0 +1,71 @@
+"""``nn.layers``: the Layer base class and the built-in layers.
+
+=====================  ============================================================
+``base``               Layer: build/call, add_weight, naming, tracking, config
+``input_layer``        InputLayer, Input
+``core``               Dense, Activation
+``convolutional``      Conv2D
+``pooling``            MaxPooling2D, AveragePooling2D, GlobalMaxPooling2D,
+                       GlobalAveragePooling2D
+``normalization``      BatchNormalization
+``regularization``     Dropout
+``reshaping``          Flatten, Reshape
+``merging``            Add, Subtract, Multiply, Average, Concatenate
+``symbolic``           KerasTensor, Node: what calls on nn.Input record
+``variable``           Variable: a named weight Tensor
+=====================  ============================================================
+"""
+
+from nn.layers.base import Layer
+from nn.layers.convolutional import Conv2D
+from nn.layers.core import Activation, Dense
+from nn.layers.input_layer import Input, InputLayer
+from nn.layers.merging import Add, Average, Concatenate, Multiply, Subtract
+from nn.layers.normalization import BatchNormalization
+from nn.layers.pooling import (
+    AveragePooling2D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling2D,
+    MaxPooling2D,
+)
+from nn.layers.regularization import Dropout
+from nn.layers.reshaping import Flatten, Reshape
+from nn.layers.symbolic import KerasTensor
+from nn.layers.variable import Variable
+
+# Models are layers too (one model can be a layer of another), so a saved file may
+# name them. Imported last: the models are built from the layer modules above.
+from nn.models.functional import Functional  # noqa: E402
+from nn.models.model import Model  # noqa: E402
+from nn.models.sequential import Sequential  # noqa: E402
+
+# Every built-in class a saved file may name (read by nn/saving/registry.py).
+BUILTIN_LAYERS = (
+    InputLayer,
+    Dense,
+    Activation,
+    Conv2D,
+    MaxPooling2D,
+    AveragePooling2D,
+    GlobalMaxPooling2D,
+    GlobalAveragePooling2D,
+    BatchNormalization,
+    Dropout,
+    Flatten,
+    Reshape,
+    Add,
+    Subtract,
+    Multiply,
+    Average,
+    Concatenate,
+    Sequential,
+    Functional,
+    Model,
+)
+
+__all__ = [
+    "Layer", "InputLayer", "Input", "Dense", "Activation", "Conv2D", "MaxPooling2D",
+    "AveragePooling2D", "GlobalMaxPooling2D", "GlobalAveragePooling2D",
+    "BatchNormalization", "Dropout", "Flatten", "Reshape", "Add", "Subtract", "Multiply",
+    "Average", "Concatenate", "KerasTensor", "Variable", "BUILTIN_LAYERS",
+]

@@ -1,0 +1,151 @@
+"""Core layers: ``Dense`` (a fully connected layer) and ``Activation``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autograd import Tensor
+from nn import activations, initializers, regularizers
+from nn.layers.base import Layer
+
+
+class Dense(Layer):
+    """A fully connected layer: ``activation(inputs @ kernel + bias)``.
+
+    The kernel has shape ``(input features, units)`` and the bias ``(units,)``, as
+    in Keras, so ``get_weights()`` moves one to one between gradstack and Keras.
+    Inputs of more than two dimensions are multiplied along their last axis.
+
+    Parameters
+    ----------
+    units : int
+        Output features.
+    activation : str or callable, optional
+        None means linear.
+    use_bias : bool
+    kernel_initializer, bias_initializer : str or Initializer
+        ``"glorot_uniform"`` and ``"zeros"`` by default.
+    kernel_regularizer, bias_regularizer : str or Regularizer, optional
+
+    Examples
+    --------
+    >>> import nn, numpy as np
+    >>> layer = nn.layers.Dense(3, activation="relu")
+    >>> layer(np.ones((2, 6))).shape
+    (2, 3)
+    >>> [w.shape for w in layer.weights]
+    [(6, 3), (3,)]
+    """
+
+    def __init__(
+        self,
+        units: int,
+        activation: Any = None,
+        use_bias: bool = True,
+        kernel_initializer: Any = "glorot_uniform",
+        bias_initializer: Any = "zeros",
+        kernel_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
+            raise ValueError(f"Dense: units must be a positive int, got {units!r}.")
+        self.units = units
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel: Tensor | None = None
+        self.bias: Tensor | None = None
+
+    def check_input_shape(self, input_shape: Any) -> None:
+        if isinstance(input_shape, list):
+            raise ValueError(
+                f"Dense layer '{self.name}' takes one input, but was called on a list of "
+                f"{len(input_shape)}. To combine inputs first, use layers.Concatenate()."
+            )
+        if len(input_shape) < 2:
+            raise ValueError(
+                f"Dense layer '{self.name}' expects inputs of shape (batch, features), but "
+                f"got shape {tuple(input_shape)}. For a single sample, add the batch axis: "
+                "x[None] or np.expand_dims(x, 0)."
+            )
+        last = input_shape[-1]
+        if last is None:
+            raise ValueError(
+                f"Dense layer '{self.name}' needs to know the last dimension of its input to "
+                f"create its kernel, but the input shape is {tuple(input_shape)}. Give "
+                "keras.Input a full shape, e.g. shape=(784,)."
+            )
+        if self.kernel is not None and last != self.kernel.shape[0]:
+            expected = self.kernel.shape[0]
+            raise ValueError(
+                f"Dense layer '{self.name}' was built for inputs whose last dimension is "
+                f"{expected} (its kernel has shape {self.kernel.shape}), but it was called on "
+                f"an input of shape {tuple(input_shape)}, whose last dimension is {last}. A "
+                "layer creates its weights for the first input it sees, and later inputs "
+                f"must match: give it inputs with {expected} features, or use a new Dense "
+                f"layer for inputs with {last} features."
+            )
+
+    def build(self, input_shape: Any) -> None:
+        self.kernel = self.add_weight(
+            shape=(input_shape[-1], self.units),
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            name="kernel",
+        )
+        if self.use_bias:
+            self.bias = self.add_weight(
+                shape=(self.units,),
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                name="bias",
+            )
+        self.built = True
+
+    def call(self, inputs: Tensor) -> Tensor:
+        outputs = inputs @ self.kernel
+        if self.bias is not None:
+            outputs = outputs + self.bias
+        return self.activation(outputs)
+
+    def compute_output_shape(self, input_shape: Any) -> tuple:
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+        }
+
+
+class Activation(Layer):
+    """Applies an activation function: ``layers.Activation("relu")``.
+
+    >>> import nn
+    >>> nn.layers.Activation("relu")([[-1.0, 2.0]])
+    Tensor([[0., 2.]], shape=(1, 2), dtype=float32)
+    """
+
+    def __init__(self, activation: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.activation = activations.get(activation)
+
+    def call(self, inputs: Tensor) -> Tensor:
+        return self.activation(inputs)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "activation": activations.serialize(self.activation)}

@@ -1,0 +1,54 @@
+"""Automatic layer and model names: ``dense``, ``dense_1``, ``conv2d``, ``input_1`` ...
+
+A layer you do not name gets ``snake_case(ClassName)`` plus a counter kept per
+name for the whole process, as Keras 2 does. ``clear_session()`` starts every
+counter again, so that a tutorial prints the same names on every run.
+
+>>> from nn.layers.naming import clear_session, snake_case, unique_name
+>>> clear_session()
+>>> snake_case("MaxPooling2D")
+'max_pooling2d'
+>>> unique_name("dense"), unique_name("dense")
+('dense', 'dense_1')
+"""
+
+from __future__ import annotations
+
+import re
+
+# How many names were handed out for each prefix since the last clear_session().
+_name_counts: dict[str, int] = {}
+
+
+def snake_case(class_name: str) -> str:
+    """``"GlobalMaxPooling2D"`` -> ``"global_max_pooling2d"``, ``"Conv2D"`` -> ``"conv2d"``.
+
+    A capital starts a new word when lowercase letters or digits follow it
+    ("Pooling2"), or when a lowercase letter precedes it ("xP").
+    """
+    words = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", class_name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", words).lower()
+
+
+def unique_name(prefix: str, zero_based: bool = True) -> str:
+    """The next unused name for ``prefix``.
+
+    Layers and models count from zero (``dense``, ``dense_1``, ...); Keras 2
+    counts inputs from one (``input_1``, ``input_2``, ...): ``zero_based=False``.
+    """
+    count = _name_counts.get(prefix, 0)
+    _name_counts[prefix] = count + 1
+    if zero_based:
+        return prefix if count == 0 else f"{prefix}_{count}"
+    return f"{prefix}_{count + 1}"
+
+
+def clear_session() -> None:
+    """Reset the automatic names, so the next ``Dense()`` is called ``dense`` again.
+
+    >>> import nn
+    >>> nn.clear_session()
+    >>> nn.layers.Dense(2).name
+    'dense'
+    """
+    _name_counts.clear()

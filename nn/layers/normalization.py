@@ -1,0 +1,169 @@
+"""``BatchNormalization``: normalize each feature with batch statistics while
+training and with moving averages of them at inference."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import autograd
+from autograd import Tensor
+from nn import initializers, regularizers
+from nn.layers.base import Layer
+
+
+class BatchNormalization(Layer):
+    """``gamma * (x - mean) / sqrt(var + epsilon) + beta`` per feature (``axis``).
+
+    - Training (``training=True``): ``mean`` and ``var`` are the batch's (over every
+      axis but ``axis``, variance without Bessel's correction). The moving
+      averages are updated in place, outside the graph::
+
+          moving_mean = momentum * moving_mean + (1 - momentum) * mean
+
+      and the same for ``moving_variance``.
+    - Inference (``training`` False or None), and always for a frozen layer
+      (``trainable=False``, as in Keras 2 fine-tuning): the moving averages are used.
+
+    Weights, in Keras's order: ``gamma``, ``beta`` (trainable), ``moving_mean``,
+    ``moving_variance`` (non-trainable).
+
+    Parameters
+    ----------
+    axis : int
+        The feature axis; -1 (channels last) by default.
+    momentum : float
+        0.99 by default.
+    epsilon : float
+        0.001 by default.
+    center, scale : bool
+        Whether to use ``beta`` and ``gamma``.
+
+    Examples
+    --------
+    >>> import nn, numpy as np
+    >>> bn = nn.layers.BatchNormalization()
+    >>> y = bn(np.array([[0.0], [2.0]]), training=True)
+    >>> np.round(y.numpy().ravel(), 4)     # (x - 1) / sqrt(1 + 0.001)
+    array([-0.9995,  0.9995], dtype=float32)
+    >>> bn.moving_mean.numpy()   # 0.99 * 0 + 0.01 * 1
+    array([0.01], dtype=float32)
+    """
+
+    def __init__(
+        self,
+        axis: int = -1,
+        momentum: float = 0.99,
+        epsilon: float = 0.001,
+        center: bool = True,
+        scale: bool = True,
+        beta_initializer: Any = "zeros",
+        gamma_initializer: Any = "ones",
+        moving_mean_initializer: Any = "zeros",
+        moving_variance_initializer: Any = "ones",
+        beta_regularizer: Any = None,
+        gamma_regularizer: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if not isinstance(axis, int):
+            raise ValueError(f"BatchNormalization: axis must be one int, got {axis!r}.")
+        self.axis = axis
+        self.momentum = float(momentum)
+        self.epsilon = float(epsilon)
+        self.center = bool(center)
+        self.scale = bool(scale)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.gamma: Tensor | None = None
+        self.beta: Tensor | None = None
+
+    def _feature_axis(self, ndim: int) -> int:
+        if not -ndim <= self.axis < ndim:
+            raise ValueError(
+                f"BatchNormalization layer '{self.name}': axis={self.axis} is out of range for "
+                f"inputs with {ndim} dimensions."
+            )
+        return self.axis % ndim
+
+    def check_input_shape(self, input_shape: Any) -> None:
+        if isinstance(input_shape, list):
+            raise ValueError(
+                f"BatchNormalization layer '{self.name}' takes one input, not a list.")
+        size = input_shape[self._feature_axis(len(input_shape))]
+        if size is None:
+            raise ValueError(
+                f"BatchNormalization layer '{self.name}' needs to know the size of axis "
+                f"{self.axis} of its input, but the input shape is {tuple(input_shape)}."
+            )
+        if self.built and size != self.moving_mean.shape[0]:
+            raise ValueError(
+                f"BatchNormalization layer '{self.name}' was built for {self.moving_mean.shape[0]} "
+                f"features on axis {self.axis}, but was called on an input of shape "
+                f"{tuple(input_shape)} with {size}."
+            )
+
+    def build(self, input_shape: Any) -> None:
+        size = input_shape[self._feature_axis(len(input_shape))]
+        if self.scale:
+            self.gamma = self.add_weight(shape=(size,), initializer=self.gamma_initializer,
+                                         regularizer=self.gamma_regularizer, name="gamma")
+        if self.center:
+            self.beta = self.add_weight(shape=(size,), initializer=self.beta_initializer,
+                                        regularizer=self.beta_regularizer, name="beta")
+        self.moving_mean = self.add_weight(shape=(size,), initializer=self.moving_mean_initializer,
+                                           trainable=False, name="moving_mean")
+        self.moving_variance = self.add_weight(
+            shape=(size,), initializer=self.moving_variance_initializer, trainable=False,
+            name="moving_variance")
+        self.built = True
+
+    def call(self, inputs: Tensor, training: Any = None) -> Tensor:
+        ndim = inputs.ndim
+        axis = self._feature_axis(ndim)
+        reduce_axes = tuple(a for a in range(ndim) if a != axis)
+        # (1, ..., features, ..., 1): per-feature vectors broadcast against the input.
+        feature_shape = tuple(inputs.shape[a] if a == axis else 1 for a in range(ndim))
+        if training and self.trainable:
+            mean = inputs.mean(axis=reduce_axes, keepdims=True)
+            variance = inputs.var(axis=reduce_axes, keepdims=True)
+            self._update_moving_averages(mean, variance)
+        else:
+            mean = self.moving_mean.reshape(feature_shape)
+            variance = self.moving_variance.reshape(feature_shape)
+        outputs = (inputs - mean) / (variance + self.epsilon).sqrt()
+        if self.gamma is not None:
+            outputs = outputs * self.gamma.reshape(feature_shape)
+        if self.beta is not None:
+            outputs = outputs + self.beta.reshape(feature_shape)
+        return outputs
+
+    def _update_moving_averages(self, mean: Tensor, variance: Tensor) -> None:
+        # State, not something to differentiate: update in place outside the graph.
+        with autograd.no_grad():
+            for moving, batch_value in ((self.moving_mean, mean), (self.moving_variance, variance)):
+                moving.mul_(self.momentum)
+                moving.add_(batch_value.data.reshape(-1), alpha=1.0 - self.momentum)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "axis": self.axis,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": initializers.serialize(self.beta_initializer),
+            "gamma_initializer": initializers.serialize(self.gamma_initializer),
+            "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
+            "moving_variance_initializer": initializers.serialize(
+                self.moving_variance_initializer),
+            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+        }

@@ -1,0 +1,14 @@
+"""``nn.models``: Model (and its functional form), Sequential, and summary().
+
+- ``model.py``: Model, the base of every model (layers, get_layer, summary, the
+  Trainer mixin from ``training.py``);
+- ``functional.py``: nn.Model(inputs, outputs) - a graph of layer calls;
+- ``sequential.py``: Sequential - a stack of layers;
+- ``summary.py``: the summary() table.
+"""
+
+from nn.models.functional import Functional
+from nn.models.model import Model
+from nn.models.sequential import Sequential
+
+__all__ = ["Model", "Functional", "Sequential"]
