@@ -1,0 +1,81 @@
+"""Compile every kernel ahead of time: ``python -m autograd.kernels --warmup``.
+
+Numba compiles a kernel the first time it is called with new argument types and
+saves the machine code in a cache (``__pycache__`` next to the source, or a user
+cache directory when that is read-only, or ``$NUMBA_CACHE_DIR``). Later
+processes load it from there. This command calls each kernel once, on tiny
+arrays, in float32 and float64, and prints how long each first call took: the
+compile time on a cold cache, the load time on a warm one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from . import im2col, pool, special
+
+
+def _conv_calls(dtype) -> dict[str, Callable[[], None]]:
+    x = np.ones((1, 3, 3, 2), dtype)
+    cols = np.empty((4, 2 * 2 * 2), dtype)
+    geo = (0, 2, 2, 1, 1, 1, 1, 0, 0, 2, 2)  # p0, kh, kw, sh, sw, dh, dw, pads, out_h, out_w
+    return {
+        "im2col_rows": lambda: im2col.im2col_rows(x, cols, *geo),
+        "col2im_rows": lambda: im2col.col2im_rows(cols, np.zeros_like(x), *geo),
+    }
+
+
+def _pool_calls(dtype) -> dict[str, Callable[[], None]]:
+    x = np.ones((1, 4, 4, 2), dtype)
+    out = np.empty((1, 2, 2, 2), dtype)
+    arg = np.zeros((1, 2, 2, 2), np.int32)
+    win = (2, 2, 2, 2, 0, 0)  # kh, kw, sh, sw, pad_top, pad_left
+    return {
+        "max_pool_forward": lambda: pool.max_pool_forward(x, out, arg, *win),
+        "max_pool_backward": lambda: pool.max_pool_backward(out, arg, np.empty_like(x), *win),
+        "avg_pool_forward": lambda: pool.avg_pool_forward(x, out, *win),
+        "avg_pool_backward": lambda: pool.avg_pool_backward(out, np.empty_like(x), *win),
+    }
+
+
+def warmup(file=sys.stdout) -> dict[str, float]:
+    """Call every kernel once per dtype; print and return seconds per (kernel, dtype)."""
+    times: dict[str, float] = {}
+    print(f"{'kernel':<20} {'dtype':<8} {'seconds':>8}", file=file)
+    for dtype in (np.float32, np.float64):
+        calls = {**_conv_calls(dtype), **_pool_calls(dtype)}
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call()
+            times[f"{name}[{np.dtype(dtype).name}]"] = seconds = time.perf_counter() - start
+            print(f"{name:<20} {np.dtype(dtype).name:<8} {seconds:8.3f}", file=file)
+    start = time.perf_counter()
+    special.erf(np.zeros(1))  # erf_numba, used by gelu (float64 only)
+    times["erf_numba[float64]"] = seconds = time.perf_counter() - start
+    print(f"{'erf_numba':<20} {'float64':<8} {seconds:8.3f}", file=file)
+    print(f"{'total':<29} {sum(times.values()):8.3f}", file=file)
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m autograd.kernels",
+        description="Compile (or load from the cache) every Numba kernel ahead of time.",
+    )
+    parser.add_argument("--warmup", action="store_true",
+                        help="call each kernel once per dtype and print the time it took")
+    args = parser.parse_args(argv)
+    if not args.warmup:
+        parser.print_help()
+        return 2
+    warmup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""The kernels outside the test process: as plain Python (NUMBA_DISABLE_JIT=1, so a
+learner can step into them with a debugger), from a read-only install (Numba must
+fall back to a user cache directory), and through the warm-up command."""
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import autograd
+
+pytestmark = [pytest.mark.kernels, pytest.mark.slow]
+
+PACKAGE_ROOT = Path(autograd.__file__).resolve().parent.parent
+
+# A small conv + both pools, forward and backward; prints the results as .npy files.
+SCRIPT = textwrap.dedent("""
+    import sys, numpy as np, autograd
+    from autograd.kernels import im2col
+    rng = np.random.default_rng(0)
+    x = autograd.tensor(rng.standard_normal((2, 7, 6, 3)), requires_grad=True)
+    k = autograd.tensor(rng.standard_normal((3, 2, 3, 4)), requires_grad=True)
+    y = autograd.conv2d(x, k, strides=(2, 1), padding="same", dilation_rate=(1, 2))
+    z = autograd.max_pool2d(y, 2, padding="same") .sum() + autograd.avg_pool2d(y, 2).sum()
+    z.backward()
+    jitted = hasattr(im2col.im2col_rows, "signatures")
+    np.savez(sys.argv[1], y=y.numpy(), dx=x.grad.numpy(), dk=k.grad.numpy(),
+             jitted=jitted)
+""")
+
+
+def run(args, env=None, **kwargs):
+    env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True,
+                          timeout=300, **kwargs)
+
+
+def test_kernels_run_as_plain_python_with_numba_disabled(tmp_path):
+    plain, jit = tmp_path / "plain.npz", tmp_path / "jit.npz"
+    result = run(["-c", SCRIPT, str(plain)], env={"NUMBA_DISABLE_JIT": "1"},
+                 cwd=PACKAGE_ROOT)
+    assert result.returncode == 0, result.stderr
+    run(["-c", SCRIPT, str(jit)], cwd=PACKAGE_ROOT).check_returncode()
+    a, b = np.load(plain), np.load(jit)
+    assert not a["jitted"] and b["jitted"]
+    for name in ("y", "dx", "dk"):
+        np.testing.assert_allclose(a[name], b[name], rtol=1e-12, atol=1e-12)
+
+
+CACHE_SCRIPT = textwrap.dedent("""
+    import numpy as np, autograd
+    from autograd.kernels import pool
+    assert autograd.__file__.startswith({root!r}), autograd.__file__
+    x = np.ones((1, 4, 4, 2))
+    pool.avg_pool_forward(x, np.empty((1, 2, 2, 2)), 2, 2, 2, 2, 0, 0)
+    stats = pool.avg_pool_forward.stats
+    print("hits", sum(stats.cache_hits.values()), "misses", sum(stats.cache_misses.values()))
+    print("path", stats.cache_path)
+""")
+
+
+def make_read_only(root):
+    """Make every directory under ``root`` unwritable; return a function that undoes it.
+    Root ignores permission bits, so as root the directories are marked immutable."""
+    dirs = [root, *(p for p in root.rglob("*") if p.is_dir())]
+    if os.geteuid() == 0:
+        if shutil.which("chattr") is None:
+            pytest.skip("running as root without chattr: cannot make a directory read-only")
+        subprocess.run(["chattr", "+i", *map(str, dirs)], check=True)
+        return lambda: subprocess.run(["chattr", "-i", *map(str, dirs)], check=True)
+    for d in dirs:
+        d.chmod(0o555)
+    return lambda: [d.chmod(0o755) for d in dirs]
+
+
+def test_the_cache_works_when_the_package_directory_is_read_only(tmp_path):
+    # Copy the package, make it unwritable, and run a kernel twice: the first run
+    # compiles and must store the cache in the user cache dir; the second loads it.
+    copy = tmp_path / "install"
+    shutil.copytree(PACKAGE_ROOT / "autograd", copy / "autograd",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    user_cache = tmp_path / "user-cache"
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    env.update(PYTHONPATH=str(copy), XDG_CACHE_HOME=str(user_cache),
+               PYTHONDONTWRITEBYTECODE="1")
+    script = CACHE_SCRIPT.format(root=str(copy))
+    undo = make_read_only(copy)
+    try:
+        outputs = []
+        for _ in range(2):
+            result = subprocess.run([sys.executable, "-c", script], env=env, cwd=tmp_path,
+                                    capture_output=True, text=True, timeout=300)
+            assert result.returncode == 0, result.stderr
+            outputs.append(result.stdout)
+    finally:
+        undo()
+    assert "hits 0 misses 1" in outputs[0], outputs[0]
+    assert "hits 1 misses 0" in outputs[1], outputs[1]
+    assert str(user_cache) in outputs[1]
+    assert not list(copy.rglob("*.nbi")), "wrote into the read-only package"
+    assert list(user_cache.rglob("*.nbi")), "nothing cached in the user cache dir"
+
+
+def test_warmup_command_compiles_every_kernel_and_reports_times():
+    result = run(["-m", "autograd.kernels", "--warmup"], cwd=PACKAGE_ROOT)
+    assert result.returncode == 0, result.stderr
+    for name in ("im2col_rows", "col2im_rows", "max_pool_forward", "max_pool_backward",
+                 "avg_pool_forward", "avg_pool_backward"):
+        assert result.stdout.count(name) == 2, result.stdout  # float32 and float64
+    assert "total" in result.stdout
+    assert run(["-m", "autograd.kernels"], cwd=PACKAGE_ROOT).returncode == 2  # usage
