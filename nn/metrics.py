@@ -120,6 +120,12 @@ class Mean(Metric):
         self.count = 0.0
 
     def update_state(self, values: Any, sample_weight: Any = None) -> None:
+        if isinstance(values, float) and isinstance(sample_weight, (int, float, type(None))):
+            # One number (fit's running loss, once per batch): skip NumPy.
+            weight = 1.0 if sample_weight is None else float(sample_weight)
+            self.total += values * weight
+            self.count += weight
+            return
         values = np.asarray(_array(values), dtype=np.float64)
         if sample_weight is None:
             self.total += float(values.sum())

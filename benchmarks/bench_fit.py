@@ -1,0 +1,227 @@
+"""How fast is ``fit``? Seconds per epoch and milliseconds per step on the digits.
+
+Two models, trained with Adam(1e-3) on sparse categorical cross-entropy, batch 32,
+on the 1,438 training digits (45 steps per epoch):
+
+- mlp:     Dense(64, relu) -> Dense(64, relu) -> Dense(10, softmax), 64 inputs;
+- convnet: Conv2D(16, 3, same, relu) -> MaxPooling2D(2) -> Conv2D(32, 3, same, relu)
+           -> Flatten -> Dense(10, softmax), on 8x8x1 images.
+
+Each is measured as:
+
+- gradstack ``model.fit`` (with metrics=["accuracy"], verbose=0);
+- a hand-written NumPy loop (mlp only): forward, backward and Adam written out;
+- a hand-written PyTorch loop, when torch is installed (logits + CrossEntropyLoss);
+- Keras 3 ``model.fit`` with the torch backend, when keras is installed.
+
+Every number is the median over ``--repeats`` timed epochs after one warm-up epoch.
+Other work on the machine makes single runs noisy: compare medians, rerun if unsure.
+
+    python benchmarks/bench_fit.py [--repeats 7] [--models mlp,convnet]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+import numpy as np
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+
+BATCH = 32
+LR = 1e-3
+
+
+def load_digits():
+    import nn
+
+    (x, y), _ = nn.datasets.digits.load_data()
+    images = (x / 16.0).astype(np.float32)[..., None]  # (n, 8, 8, 1)
+    return images, y.astype(np.int64)
+
+
+def median_epoch(run_epoch, repeats: int) -> float:
+    run_epoch()  # warm-up: JIT compilation, caches, first allocations
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run_epoch()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+# ------------------------------------------------------------------ gradstack
+
+
+def gradstack_model(kind: str):
+    import nn
+    from nn import layers
+
+    nn.utils.set_random_seed(0)
+    if kind == "mlp":
+        stack = [layers.Input((64,)), layers.Dense(64, activation="relu"),
+                 layers.Dense(64, activation="relu"), layers.Dense(10, activation="softmax")]
+    else:
+        stack = [layers.Input((8, 8, 1)),
+                 layers.Conv2D(16, 3, padding="same", activation="relu"),
+                 layers.MaxPooling2D(2),
+                 layers.Conv2D(32, 3, padding="same", activation="relu"),
+                 layers.Flatten(), layers.Dense(10, activation="softmax")]
+    model = nn.Sequential(stack)
+    model.compile(nn.optimizers.Adam(LR), "sparse_categorical_crossentropy", ["accuracy"])
+    return model
+
+
+def bench_gradstack(kind: str, x, y, repeats: int) -> float:
+    model = gradstack_model(kind)
+    x = x.reshape(len(x), -1) if kind == "mlp" else x
+    return median_epoch(lambda: model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0), repeats)
+
+
+# ------------------------------------------------------------------ NumPy by hand
+
+
+def bench_numpy_mlp(x, y, repeats: int) -> float:
+    """The same MLP, forward/backward/Adam written out in NumPy (float32)."""
+    rng = np.random.default_rng(0)
+    x = x.reshape(len(x), -1)
+    sizes = [(64, 64), (64, 64), (64, 10)]
+    params = []
+    for n_in, n_out in sizes:
+        limit = np.sqrt(6 / (n_in + n_out))
+        params += [rng.uniform(-limit, limit, (n_in, n_out)).astype(np.float32),
+                   np.zeros(n_out, np.float32)]
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    state = {"t": 0}
+
+    def step(xb, yb):
+        w1, b1, w2, b2, w3, b3 = params
+        h1 = np.maximum(xb @ w1 + b1, 0)
+        h2 = np.maximum(h1 @ w2 + b2, 0)
+        z = h2 @ w3 + b3
+        z = z - z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        dz = p
+        dz[np.arange(len(yb)), yb] -= 1
+        dz /= len(yb)
+        dh2 = (dz @ w3.T) * (h2 > 0)
+        dh1 = (dh2 @ w2.T) * (h1 > 0)
+        grads = [xb.T @ dh1, dh1.sum(0), h1.T @ dh2, dh2.sum(0), h2.T @ dz, dz.sum(0)]
+        state["t"] += 1
+        t = state["t"]
+        alpha = LR * np.sqrt(1 - 0.999**t) / (1 - 0.9**t)
+        for p_, g, m_, v_ in zip(params, grads, m, v):
+            m_ += (g - m_) * 0.1
+            v_ += (g * g - v_) * 0.001
+            p_ -= alpha * m_ / (np.sqrt(v_) + 1e-7)
+
+    def epoch():
+        order = rng.permutation(len(x))
+        for start in range(0, len(x), BATCH):
+            idx = order[start:start + BATCH]
+            step(x[idx], y[idx])
+
+    return median_epoch(epoch, repeats)
+
+
+# ------------------------------------------------------------------ PyTorch by hand
+
+
+def bench_torch(kind: str, x, y, repeats: int) -> float | None:
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.manual_seed(0)
+    if kind == "mlp":
+        xt = torch.from_numpy(x.reshape(len(x), -1))
+        model = torch.nn.Sequential(
+            torch.nn.Linear(64, 64), torch.nn.ReLU(), torch.nn.Linear(64, 64), torch.nn.ReLU(),
+            torch.nn.Linear(64, 10))
+    else:
+        xt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))  # NCHW
+        model = torch.nn.Sequential(
+            torch.nn.Conv2d(1, 16, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+            torch.nn.Conv2d(16, 32, 3, padding=1), torch.nn.ReLU(), torch.nn.Flatten(),
+            torch.nn.Linear(32 * 4 * 4, 10))
+    yt = torch.from_numpy(y)
+    opt = torch.optim.Adam(model.parameters(), lr=LR, eps=1e-7)
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def epoch():
+        order = torch.randperm(len(xt))
+        for start in range(0, len(xt), BATCH):
+            idx = order[start:start + BATCH]
+            opt.zero_grad()
+            loss = loss_fn(model(xt[idx]), yt[idx])
+            loss.backward()
+            opt.step()
+
+    return median_epoch(epoch, repeats)
+
+
+# ------------------------------------------------------------------ Keras 3
+
+
+def bench_keras(kind: str, x, y, repeats: int) -> tuple[float, str] | None:
+    try:
+        import keras
+    except ImportError:
+        return None
+    keras.utils.set_random_seed(0)
+    if kind == "mlp":
+        xk = x.reshape(len(x), -1)
+        model = keras.Sequential([
+            keras.Input((64,)), keras.layers.Dense(64, activation="relu"),
+            keras.layers.Dense(64, activation="relu"), keras.layers.Dense(10, activation="softmax")])
+    else:
+        xk = x
+        model = keras.Sequential([
+            keras.Input((8, 8, 1)), keras.layers.Conv2D(16, 3, padding="same", activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Conv2D(32, 3, padding="same", activation="relu"),
+            keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.Adam(LR), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    seconds = median_epoch(lambda: model.fit(xk, y, batch_size=BATCH, epochs=1, verbose=0),
+                           repeats)
+    return seconds, f"Keras {keras.__version__} fit ({keras.backend.backend()} backend)"
+
+
+# ------------------------------------------------------------------ report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--models", default="mlp,convnet")
+    args = parser.parse_args()
+    x, y = load_digits()
+    steps = -(-len(x) // BATCH)
+    print(f"digits: {len(x)} training images, batch {BATCH}, {steps} steps per epoch, "
+          f"median of {args.repeats} epochs\n")
+    print("| model | what | s / epoch | ms / step | vs gradstack fit |")
+    print("|---|---|---:|---:|---:|")
+    for kind in args.models.split(","):
+        rows = [("gradstack fit", bench_gradstack(kind, x, y, args.repeats))]
+        if kind == "mlp":
+            rows.append(("NumPy loop by hand", bench_numpy_mlp(x, y, args.repeats)))
+        torch_time = bench_torch(kind, x, y, args.repeats)
+        if torch_time is not None:
+            rows.append(("PyTorch loop by hand", torch_time))
+        keras_result = bench_keras(kind, x, y, args.repeats)
+        if keras_result is not None:
+            rows.append((keras_result[1], keras_result[0]))
+        ours = rows[0][1]
+        for what, seconds in rows:
+            print(f"| {kind} | {what} | {seconds:.3f} | {seconds / steps * 1e3:.2f} | "
+                  f"{seconds / ours:.2f}x |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
