@@ -176,3 +176,30 @@ def test_config_round_trip():
     loss = losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.1)
     again = losses.CategoricalCrossentropy.from_config(loss.get_config())
     assert again.get_config() == loss.get_config()
+
+
+def test_sparse_crossentropy_from_probabilities_matches_the_composite_formula():
+    # Keras's recipe written out with NumPy: renormalise, clip, log, pick the label.
+    rng = np.random.default_rng(0)
+    probs = rng.random((2, 3, 4)) + 0.01
+    labels = rng.integers(0, 4, (2, 3))
+    p = probs / probs.sum(-1, keepdims=True)
+    p = np.clip(p, 1e-7, 1 - 1e-7)
+    expected = -np.log(np.take_along_axis(p, labels[..., None], -1)[..., 0])
+    x = autograd.tensor(probs, requires_grad=True)
+    got = losses.sparse_categorical_crossentropy(labels, x)
+    np.testing.assert_allclose(got.numpy(), expected, rtol=1e-12)
+    got.sum().backward()
+    numeric = _numeric_grad(
+        lambda v: losses.sparse_categorical_crossentropy(labels, autograd.tensor(v)).sum().item(),
+        probs, eps=1e-6)
+    np.testing.assert_allclose(x.grad.numpy(), numeric, rtol=1e-5, atol=1e-8)
+
+
+def test_a_clipped_probability_passes_no_gradient():
+    x = t([[0.0, 1.0], [0.4, 0.6]], grad=True)
+    loss = losses.SparseCategoricalCrossentropy(reduction="sum")([0, 1], x)
+    loss.backward()
+    assert loss.item() == pytest.approx(-math.log(1e-7) - math.log(0.6), rel=1e-5)
+    np.testing.assert_array_equal(x.grad.numpy()[0], [0.0, 0.0])
+    np.testing.assert_allclose(x.grad.numpy()[1], [1.0, 1.0 - 1 / 0.6], rtol=1e-5)
