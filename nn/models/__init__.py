@@ -12,3 +12,4 @@ from nn.models.model import Model
 from nn.models.sequential import Sequential
 
 __all__ = ["Model", "Functional", "Sequential"]
+from nn.saving import load_model  # noqa: E402
