@@ -115,7 +115,7 @@ def bench_numpy_mlp(x, y, repeats: int) -> float:
         state["t"] += 1
         t = state["t"]
         alpha = LR * np.sqrt(1 - 0.999**t) / (1 - 0.9**t)
-        for p_, g, m_, v_ in zip(params, grads, m, v):
+        for p_, g, m_, v_ in zip(params, grads, m, v, strict=False):
             m_ += (g - m_) * 0.1
             v_ += (g * g - v_) * 0.001
             p_ -= alpha * m_ / (np.sqrt(v_) + 1e-7)
@@ -178,7 +178,8 @@ def bench_keras(kind: str, x, y, repeats: int) -> tuple[float, str] | None:
         xk = x.reshape(len(x), -1)
         model = keras.Sequential([
             keras.Input((64,)), keras.layers.Dense(64, activation="relu"),
-            keras.layers.Dense(64, activation="relu"), keras.layers.Dense(10, activation="softmax")])
+            keras.layers.Dense(64, activation="relu"),
+            keras.layers.Dense(10, activation="softmax")])
     else:
         xk = x
         model = keras.Sequential([

@@ -25,7 +25,8 @@ import csv
 import math
 import os
 import warnings
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -141,7 +142,7 @@ class History(Callback):
             1, len(names), figsize=figsize or (4.5 * len(names), 3.5), squeeze=False
         )
         epochs = [e + 1 for e in self.epoch] or list(range(1, len(self.history[names[0]]) + 1))
-        for ax, name in zip(axes[0], names):
+        for ax, name in zip(axes[0], names, strict=False):
             ax.plot(epochs[: len(self.history[name])], self.history[name], "o-", label=name)
             if "val_" + name in self.history:
                 val = self.history["val_" + name]

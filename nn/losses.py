@@ -23,7 +23,8 @@ probabilities by clipping to ``[1e-7, 1 - 1e-7]`` as Keras does.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -19,7 +19,8 @@ and on the loss, as Keras resolves it; ``"mse"``, ``"mae"``,
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

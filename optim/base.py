@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
@@ -35,7 +35,7 @@ from autograd import Tensor
 
 from .schedules import LearningRateSchedule, schedule_from_config
 
-LearningRate = Union[float, LearningRateSchedule]
+LearningRate = float | LearningRateSchedule  # what `learning_rate=` accepts
 
 
 class Optimizer:
@@ -169,7 +169,7 @@ class Optimizer:
         grads = self.clip_gradients([g for _, g in pairs])
         lr = self.learning_rate
         with autograd.no_grad():
-            for (i, _), grad in zip(pairs, grads):
+            for (i, _), grad in zip(pairs, grads, strict=False):
                 param = self.params[i]
                 if self.weight_decay:
                     param.sub_(param.data * (self.weight_decay * lr))

@@ -13,7 +13,8 @@ Keras's.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 class LearningRateSchedule:
@@ -142,14 +143,14 @@ class PiecewiseConstantDecay(LearningRateSchedule):
                 f"{len(boundaries)} boundaries {list(boundaries)} and {len(values)} values "
                 f"{list(values)}."
             )
-        if any(b >= c for b, c in zip(boundaries, boundaries[1:])):
+        if any(b >= c for b, c in zip(boundaries, boundaries[1:], strict=False)):
             raise ValueError(f"boundaries must be strictly increasing, got {list(boundaries)}.")
         self.boundaries = list(boundaries)
         self.values = list(values)
         self.name = name
 
     def __call__(self, step: int) -> float:
-        for boundary, value in zip(self.boundaries, self.values):
+        for boundary, value in zip(self.boundaries, self.values, strict=False):
             if step <= boundary:
                 return value
         return self.values[-1]

@@ -326,7 +326,7 @@ class Trainer:
                 callback_list.call("on_predict_batch_end", step, None)
         callback_list.call("on_predict_end", None)
         if outputs and isinstance(outputs[0], list):
-            return [np.concatenate(parts) for parts in zip(*outputs)]
+            return [np.concatenate(parts) for parts in zip(*outputs, strict=False)]
         return np.concatenate(outputs) if outputs else np.empty((0,))
 
     # ------------------------------------------------------------------ single batches

@@ -60,7 +60,9 @@ def write_container(path: str | os.PathLike, header: dict[str, Any],
         array = array.astype(array.dtype.newbyteorder("<"), copy=False)
         dtype = array.dtype.str
         if dtype not in ALLOWED_DTYPES:
-            raise TypeError(f"Cannot save array {name!r} of dtype {array.dtype}: not a number type.")
+            raise TypeError(
+                f"Cannot save array {name!r} of dtype {array.dtype}: not a number type."
+            )
         pad = (-offset) % _ALIGN
         if pad:
             blobs.append(b"\0" * pad)
@@ -241,7 +243,7 @@ def _read_arrays(entries: Any, data: memoryview, fail) -> dict[str, np.ndarray]:
             array = np.frombuffer(data, dtype=dtype, count=count, offset=offset)
             arrays[name] = array.reshape(tuple(shape))
     spans.sort()
-    for (_, end, first), (start, _, second) in zip(spans, spans[1:]):
+    for (_, end, first), (start, _, second) in zip(spans, spans[1:], strict=False):
         if start < end:
             fail(f"arrays {first!r} and {second!r} overlap.")
     return arrays

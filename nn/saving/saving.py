@@ -75,7 +75,8 @@ def save_weights(model: Any, filepath: str | os.PathLike) -> None:
 def _weight_arrays(model: Any, header: dict) -> dict[str, np.ndarray]:
     weights = list(model.weights) if model.built else []
     header["weights"] = [
-        {"name": str(w.name or f"weight_{i}"), "shape": list(w.shape)} for i, w in enumerate(weights)
+        {"name": str(w.name or f"weight_{i}"), "shape": list(w.shape)}
+        for i, w in enumerate(weights)
     ]
     return {f"weights/{i}": w.numpy() for i, w in enumerate(weights)}
 
@@ -259,7 +260,7 @@ def _assign_weights(model: Any, header: dict, arrays: dict[str, np.ndarray], fai
             fail(f"weight {i} ({w.name}) is {value.dtype} in the file but {w.dtype} in the model.")
         values.append(value)
     with autograd.no_grad():
-        for w, value in zip(weights, values):
+        for w, value in zip(weights, values, strict=False):
             w.copy_(value)
 
 

@@ -8,7 +8,8 @@ once, up front, so that a mistake is reported in terms of what was passed.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -65,9 +66,10 @@ def num_samples(x: Any, y: Any = None, sample_weight: Any = None) -> int:
             sizes.setdefault(name, []).append(array.shape[0])
     found = {n for values in sizes.values() for n in values}
     if len(found) > 1:
+        given = {"x": x, "y": y, "sample_weight": sample_weight}
         detail = ", ".join(
             f"{name} has {'/'.join(map(str, values))} (shape "
-            f"{', '.join(str(a.shape) for a in leaves(dict(x=x, y=y, sample_weight=sample_weight)[name]))})"
+            f"{', '.join(str(a.shape) for a in leaves(given[name]))})"
             for name, values in sizes.items()
         )
         raise ValueError(
@@ -112,14 +114,18 @@ def split_validation(arrays: tuple, validation_split: float) -> tuple[tuple, tup
 def unpack_validation_data(validation_data: Any) -> tuple:
     """``(x_val, y_val)`` or ``(x_val, y_val, sample_weight_val)`` as arrays."""
     if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+        length = f" of length {len(validation_data)}" if hasattr(validation_data, "__len__") else ""
         raise ValueError(
             "validation_data must be a tuple (x_val, y_val) or (x_val, y_val, "
-            f"sample_weight_val), but got {type(validation_data).__name__}"
-            f"{' of length ' + str(len(validation_data)) if hasattr(validation_data, '__len__') else ''}."
+            f"sample_weight_val), but got {type(validation_data).__name__}{length}."
         )
     x, y, *rest = validation_data
     sw = rest[0] if rest else None
-    return to_arrays(x, "validation x"), to_arrays(y, "validation y"), to_arrays(sw, "validation sample_weight")
+    return (
+        to_arrays(x, "validation x"),
+        to_arrays(y, "validation y"),
+        to_arrays(sw, "validation sample_weight"),
+    )
 
 
 def class_weights_to_sample_weights(y: np.ndarray, class_weight: dict) -> np.ndarray:

@@ -97,7 +97,7 @@ def test_a_hand_written_loop_gives_the_same_weights_as_fit():
             loss.backward()
             opt.step()
             opt.zero_grad()
-    for a, b in zip(model_a.get_weights(), model_b.get_weights()):
+    for a, b in zip(model_a.get_weights(), model_b.get_weights(), strict=False):
         np.testing.assert_array_equal(a, b)
 
 
@@ -138,7 +138,7 @@ def test_sample_weight_and_class_weight_agree():
     b = compiled(metrics_=())
     weights = np.array([class_weight[c] for c in y], np.float32)
     b.fit(x, y, epochs=2, batch_size=16, shuffle=False, sample_weight=weights, verbose=0)
-    for wa, wb in zip(a.get_weights(), b.get_weights()):
+    for wa, wb in zip(a.get_weights(), b.get_weights(), strict=False):
         np.testing.assert_array_equal(wa, wb)
     # and the weights matter: unweighted training ends elsewhere
     c = compiled(metrics_=())
@@ -341,5 +341,5 @@ def test_optimizer_updates_weights_in_place():
     model.build(x.shape)
     arrays = [w.data for w in model.trainable_weights]
     model.fit(x, y, verbose=0)
-    assert all(w.data is a for w, a in zip(model.trainable_weights, arrays))
+    assert all(w.data is a for w, a in zip(model.trainable_weights, arrays, strict=False))
     assert autograd.is_grad_enabled()

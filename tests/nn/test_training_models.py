@@ -136,7 +136,7 @@ def test_resume_sequential_with_dropout_exactly(tmp_path):
     resumed = nn.models.load_model(tmp_path / "half.gradstack")
     resumed.fit(x, y, epochs=2, initial_epoch=1, verbose=0)
 
-    for a, b in zip(straight.get_weights(), resumed.get_weights()):
+    for a, b in zip(straight.get_weights(), resumed.get_weights(), strict=False):
         np.testing.assert_array_equal(a, b)
 
 

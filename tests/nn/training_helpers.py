@@ -45,7 +45,7 @@ class TinyMLP(Trainer):
         if not self.built:
             self.build(x.shape)
         h = x
-        pairs = list(zip(self._weights[::2], self._weights[1::2]))
+        pairs = list(zip(self._weights[::2], self._weights[1::2], strict=False))
         for i, (kernel, bias) in enumerate(pairs):
             h = h @ kernel + bias
             if i < len(pairs) - 1:
@@ -83,7 +83,7 @@ class TinyMLP(Trainer):
 
     def set_weights(self, arrays):
         with autograd.no_grad():
-            for w, a in zip(self._weights, arrays):
+            for w, a in zip(self._weights, arrays, strict=False):
                 w.copy_(a)
 
     def get_config(self):
