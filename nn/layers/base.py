@@ -109,7 +109,8 @@ class Layer:
         for key in kwargs:
             if key not in BASE_LAYER_ARGUMENTS:
                 raise TypeError(self._unknown_argument_message(key))
-        self._tracked_attributes: list[str] = []
+        # (setdefault: a subclass may have assigned layers before calling super().__init__)
+        self.__dict__.setdefault("_tracked_attributes", [])
         self._name = name if name is not None else unique_name(self._default_name_prefix())
         self._trainable = bool(trainable)
         self.dtype = np.dtype(dtype).name if dtype is not None else "float32"
