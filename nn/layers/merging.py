@@ -59,7 +59,12 @@ class Add(_ElementwiseMerge):
 
 
 class Subtract(_ElementwiseMerge):
-    """``inputs[0] - inputs[1]``."""
+    """``inputs[0] - inputs[1]``.
+
+    >>> import nn, numpy as np
+    >>> nn.layers.Subtract()([np.ones((1, 2)), np.full((1, 2), 3.0)])
+    Tensor([[-2., -2.]], shape=(1, 2), dtype=float32)
+    """
 
     _exactly_two = True
 
@@ -68,7 +73,12 @@ class Subtract(_ElementwiseMerge):
 
 
 class Multiply(_ElementwiseMerge):
-    """The elementwise product of its inputs."""
+    """The elementwise product of its inputs.
+
+    >>> import nn, numpy as np
+    >>> nn.layers.Multiply()([np.full((1, 2), 2.0), np.full((1, 2), 3.0)])
+    Tensor([[6., 6.]], shape=(1, 2), dtype=float32)
+    """
 
     def call(self, inputs: list[Tensor]) -> Tensor:
         product = inputs[0]
@@ -78,7 +88,12 @@ class Multiply(_ElementwiseMerge):
 
 
 class Average(_ElementwiseMerge):
-    """The elementwise mean of its inputs."""
+    """The elementwise mean of its inputs.
+
+    >>> import nn, numpy as np
+    >>> nn.layers.Average()([np.zeros((1, 2)), np.full((1, 2), 3.0)])
+    Tensor([[1.5, 1.5]], shape=(1, 2), dtype=float32)
+    """
 
     def call(self, inputs: list[Tensor]) -> Tensor:
         total = inputs[0]

@@ -137,7 +137,12 @@ class GlobalMaxPooling2D(_GlobalPooling2D):
 
 
 class GlobalAveragePooling2D(_GlobalPooling2D):
-    """The mean over height and width, per channel: ``(b, h, w, c)`` -> ``(b, c)``."""
+    """The mean over height and width, per channel: ``(b, h, w, c)`` -> ``(b, c)``.
+
+    >>> import nn, numpy as np
+    >>> nn.layers.GlobalAveragePooling2D()(np.arange(8.0).reshape(1, 2, 2, 2))
+    Tensor([[3., 4.]], shape=(1, 2), dtype=float32)
+    """
 
     def call(self, inputs: Tensor) -> Tensor:
         return self._keep_dims(autograd.global_avg_pool2d(inputs))

@@ -80,6 +80,18 @@ class Variable(Tensor):
             self.copy_(array.astype(self.dtype, copy=False))
         return self
 
+    def assign_add(self, delta: Any) -> Variable:
+        """In place, outside the graph: ``self += delta`` (e.g. a running total)."""
+        with autograd.no_grad():
+            self.add_(delta.data if isinstance(delta, Tensor) else np.asarray(delta, self.dtype))
+        return self
+
+    def assign_sub(self, delta: Any) -> Variable:
+        """In place, outside the graph: ``self -= delta``."""
+        with autograd.no_grad():
+            self.sub_(delta.data if isinstance(delta, Tensor) else np.asarray(delta, self.dtype))
+        return self
+
     def __repr__(self) -> str:
         values = repr(self.data)
         separator = "\n" if "\n" in values else ""

@@ -501,3 +501,25 @@ def test_every_builtin_layer_config_round_trips(layer):
 def test_registry_resolves_every_builtin_layer():
     for cls in nn.layers.BUILTIN_LAYERS:
         assert nn.saving.get_registered_class(cls.__name__) is cls
+
+
+def test_keras_guide_running_total_layer():
+    """The ComputeSum layer of Keras's subclassing guide: a non-trainable weight
+    updated with assign_add."""
+
+    class ComputeSum(layers.Layer):
+        def __init__(self, input_dim):
+            super().__init__()
+            self.total = self.add_weight(initializer="zeros", shape=(input_dim,),
+                                         trainable=False)
+
+        def call(self, inputs):
+            self.total.assign_add(inputs.sum(axis=0))
+            return self.total
+
+    my_sum = ComputeSum(2)
+    x = autograd.ones((2, 2))
+    my_sum(x)
+    np.testing.assert_array_equal(my_sum(x).numpy(), [4.0, 4.0])
+    assert len(my_sum.weights) == 1
+    assert my_sum.non_trainable_weights[0] is my_sum.total and my_sum.trainable_weights == []
