@@ -197,3 +197,24 @@ def test_max_pooling_gradient_goes_to_the_winner():
     x = autograd.tensor(np.array([[1.0, 5.0], [3.0, 2.0]]).reshape(1, 2, 2, 1), requires_grad=True)
     layers.MaxPooling2D(2)(x).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy().reshape(2, 2), [[0, 1], [0, 0]])
+
+
+def test_building_and_summarizing_an_image_model_computes_no_convolution(monkeypatch):
+    """Symbolic calls only work out shapes: the seed's 320x320 model never runs a kernel."""
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a symbolic call ran a numeric op")
+
+    for op in ("conv2d", "max_pool2d", "avg_pool2d", "global_max_pool2d", "global_avg_pool2d"):
+        monkeypatch.setattr(autograd, op, forbidden)
+    model = nn.Sequential([nn.Input(shape=(320, 320, 3)),
+                           layers.Conv2D(32, 4, strides=2, activation="relu"),
+                           layers.Conv2D(32, 3, activation="relu"), layers.MaxPooling2D(3),
+                           layers.AveragePooling2D(2), layers.GlobalMaxPooling2D(),
+                           layers.Dense(10)])
+    lines: list[str] = []
+    model.summary(print_fn=lines.append)
+    assert model.output.shape == (None, 10) and lines[-4] == "Total params: 11,146"
+    extractor = nn.Model(model.inputs, [layer.output for layer in model.layers])
+    assert [t.shape for t in extractor.outputs][2] == (None, 52, 52, 32)
+    with pytest.raises(AssertionError, match="ran a numeric op"):
+        model(np.ones((1, 320, 320, 3)))  # data does go through the (patched) ops
