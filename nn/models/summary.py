@@ -20,6 +20,16 @@ A stack of layers gets three columns in 65 characters (column edges at 45% and
 adds an 11-character "Trainable" column. Text too long for its column continues
 on the next line of the same row (cut after ``"),"`` and similar separators when
 there is one), so the columns never shift.
+
+Two details differ between Keras 2 versions; we follow the later one, which is also
+what ``../shared/reference/keras2_seed_cells.txt`` shows:
+
+- a name is cut one character before the next column (``max_pooling2d (MaxPooling2`` /
+  `` D)``); Keras 2.10, which the seed guide was run with, cut one character later and
+  so pushed that line's "Output Shape" one space to the right;
+- the totals are printed as the guide prints them, ``Total params: 10,816``, without
+  the byte sizes later versions append. (The guide's copy of the tables lost the
+  ``=`` rules; Keras 2 prints them, as the reference shows.)
 """
 
 from __future__ import annotations
