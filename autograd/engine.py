@@ -103,8 +103,8 @@ def backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> None
             raise RuntimeError(_released_message(ctx))
         if tensor._retains_grad:
             _accumulate(tensor, grad_out, given_to_leaves)
-        if ctx.saved_versions:
-            _check_versions(ctx)
+        if ctx.saved_versions or ctx.saved_output:
+            _check_versions(ctx, tensor)
 
         input_grads = ctx.fn.backward(ctx, grad_out)
         if type(input_grads) is not tuple:
@@ -202,8 +202,9 @@ def _sum_to_shape(g: np.ndarray, shape: tuple, ctx: Any, position: int) -> np.nd
     return g.reshape(shape)
 
 
-def _check_versions(ctx: Any) -> None:
-    for tensor, version in ctx.saved_versions:
+def _check_versions(ctx: Any, output: Tensor) -> None:
+    checks = ctx.saved_versions + (((output, 0),) if ctx.saved_output else ())
+    for tensor, version in checks:
         if tensor._version != version:
             raise RuntimeError(
                 f"A tensor of shape {tensor.shape} that <{ctx.fn.__name__}> saved for "

@@ -56,9 +56,11 @@ class Context:
 
     # Class-level defaults: an op that saves nothing never pays for setting them.
     saved_tensors: Any = ()
-    # (tensor, version-at-forward) for every input whose array was saved; checked
-    # by the engine so that an in-place change fails loudly.
+    # (tensor, version-at-forward) for every input whose array was saved, and
+    # whether the op saved its own output: the engine checks both so that an
+    # in-place change between forward and backward fails loudly.
     saved_versions: tuple = ()
+    saved_output = False
 
     def __init__(self, fn: type, inputs: tuple, needs_input_grad: tuple) -> None:
         self.fn = fn
@@ -139,6 +141,10 @@ class Function:
             result.grad_fn = ctx
             if ctx.saved_tensors:
                 ctx.saved_versions = _versions_of_saved(inputs, ctx.saved_tensors)
+                for array in ctx.saved_tensors:
+                    if array is out:
+                        ctx.saved_output = True  # its version starts at 0
+                        break
         return result
 
 

@@ -26,18 +26,18 @@ class MatMul(Function):
         # row axis, so that vector . vector (a 0-d grad) becomes a 1x1 matrix.
         g2 = grad
         if b.ndim == 1:
-            g2 = np.expand_dims(g2, -1)
+            g2 = g2[..., None]
         if a.ndim == 1:
-            g2 = np.expand_dims(g2, -2)
+            g2 = g2[..., None, :]
         # C = A B  =>  dA = dC B^T,  dB = A^T dC. Batch axes that were broadcast
         # (and the extra axis a vector gained above) are summed back by the engine.
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
-            grad_a = g2 @ np.swapaxes(b2, -1, -2)
+            grad_a = g2 @ b2.mT  # .mT swaps the last two axes (a view, no copy)
             if a.ndim == 1:
                 grad_a = grad_a[..., 0, :]
         if ctx.needs_input_grad[1]:
-            grad_b = np.swapaxes(a2, -1, -2) @ g2
+            grad_b = a2.mT @ g2
             if b.ndim == 1:
                 grad_b = grad_b[..., 0]
         return grad_a, grad_b

@@ -16,16 +16,20 @@ from ..function import Function
 from ..tensor import Tensor
 
 
+# (Array methods and ufunc reductions rather than np.sum/np.max: on the small
+# arrays of a small model, NumPy's Python-level wrappers cost more than the math.)
+
+
 def _stable_log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
-    shifted = x - np.max(x, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    shifted = x - np.maximum.reduce(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 class Softmax(Function):
     @staticmethod
     def forward(ctx, x, axis):
-        e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-        out = e / np.sum(e, axis=axis, keepdims=True)
+        e = np.exp(x - np.maximum.reduce(x, axis=axis, keepdims=True))
+        out = e / e.sum(axis=axis, keepdims=True)
         ctx.save_for_backward(out)
         ctx.axis = axis
         return out
@@ -34,7 +38,7 @@ class Softmax(Function):
     def backward(ctx, grad):
         (s,) = ctx.saved_tensors
         # Jacobian-vector product of softmax: s * (g - sum(g * s))
-        return s * (grad - np.sum(grad * s, axis=ctx.axis, keepdims=True))
+        return s * (grad - (grad * s).sum(axis=ctx.axis, keepdims=True))
 
 
 class LogSoftmax(Function):
@@ -49,7 +53,7 @@ class LogSoftmax(Function):
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
         # d(log_softmax)_i/dx_j = delta_ij - softmax_j
-        return grad - np.exp(out) * np.sum(grad, axis=ctx.axis, keepdims=True)
+        return grad - np.exp(out) * grad.sum(axis=ctx.axis, keepdims=True)
 
 
 class SoftmaxCrossEntropy(Function):
@@ -60,7 +64,7 @@ class SoftmaxCrossEntropy(Function):
         log_probs = _stable_log_softmax(logits, axis)
         ctx.save_for_backward(log_probs, target)
         ctx.axis = axis
-        return -np.sum(target * log_probs, axis=axis)
+        return -(target * log_probs).sum(axis=axis)
 
     @staticmethod
     def backward(ctx, grad):
@@ -69,7 +73,7 @@ class SoftmaxCrossEntropy(Function):
         grad_logits = None
         if ctx.needs_input_grad[0]:
             # softmax * sum(target) - target; sum(target) is 1 for a proper distribution
-            total = np.sum(target, axis=ctx.axis, keepdims=True)
+            total = target.sum(axis=ctx.axis, keepdims=True)
             grad_logits = g * (np.exp(log_probs) * total - target)
         grad_target = -g * log_probs if ctx.needs_input_grad[1] else None
         return grad_logits, grad_target
@@ -82,20 +86,18 @@ class SparseSoftmaxCrossEntropy(Function):
     def forward(ctx, logits, labels):
         log_probs = _stable_log_softmax(logits, -1)
         ctx.save_for_backward(log_probs, labels)
-        picked = np.take_along_axis(log_probs, labels[..., None], axis=-1)
-        return -picked[..., 0]
+        # Pick each row's label column, seeing the leading axes as one row axis.
+        rows = log_probs.reshape(-1, log_probs.shape[-1])
+        picked = rows[np.arange(rows.shape[0]), labels.reshape(-1)]
+        return -picked.reshape(labels.shape)
 
     @staticmethod
     def backward(ctx, grad):
         log_probs, labels = ctx.saved_tensors
         # softmax - one_hot(label)
         grad_logits = np.exp(log_probs)
-        np.put_along_axis(
-            grad_logits,
-            labels[..., None],
-            np.take_along_axis(grad_logits, labels[..., None], axis=-1) - 1,
-            axis=-1,
-        )
+        rows = grad_logits.reshape(-1, grad_logits.shape[-1])  # a view: edits land in place
+        rows[np.arange(rows.shape[0]), labels.reshape(-1)] -= 1
         return grad_logits * grad[..., None], None
 
 

@@ -5,6 +5,10 @@ from the end. With ``keepdims=True`` the reduced axes stay as size 1.
 
 Every backward here does the same first step: put the reduced axes back as
 size 1 (``_expand``) so that the gradient broadcasts against the input.
+
+(The code calls array methods and ufuncs - ``a.sum(...)``, ``np.maximum.reduce``
+- rather than ``np.sum``/``np.max``: on small arrays NumPy's Python-level
+wrappers cost more than the arithmetic, and small models run many small ops.)
 """
 
 from __future__ import annotations
@@ -39,7 +43,35 @@ def _normalize_axis(axis: Axis, ndim: int, op: str) -> tuple[int, ...]:
 
 def _expand(grad: np.ndarray, axes: tuple[int, ...], keepdims: bool) -> np.ndarray:
     """Reinsert reduced axes as size 1 so ``grad`` broadcasts against the input."""
-    return grad if keepdims else np.expand_dims(grad, axes)
+    if keepdims or not axes:
+        return grad
+    shape = list(grad.shape)
+    for ax in axes:  # sorted, so each insert lands where the axis was
+        shape.insert(ax, 1)
+    return grad.reshape(shape)
+
+
+def _spread(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Repeat ``grad`` (reduced axes kept as size 1) over the input's shape."""
+    if _prod(shape) <= 65536:
+        # Small: a filled array is cheaper than np.broadcast_to's bookkeeping.
+        out = np.empty(shape, dtype=grad.dtype)
+        np.copyto(out, grad)
+        return out
+    # Large: a read-only view that repeats values without copying them.
+    return np.broadcast_to(grad, shape)
+
+
+def _prod(shape: tuple[int, ...]) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def _without(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+    """``shape`` with the given axes removed."""
+    return tuple(s for i, s in enumerate(shape) if i not in axes)
 
 
 def _count(shape: tuple[int, ...], axes: tuple[int, ...]) -> int:
@@ -53,35 +85,35 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, a, axes, keepdims):
         ctx.shape, ctx.axes, ctx.keepdims = a.shape, axes, keepdims
-        return np.sum(a, axis=axes, keepdims=keepdims)
+        return a.sum(axis=axes, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx, grad):
         # Every input element contributed once: copy the gradient back to all of them.
-        return np.broadcast_to(_expand(grad, ctx.axes, ctx.keepdims), ctx.shape)
+        return _spread(_expand(grad, ctx.axes, ctx.keepdims), ctx.shape)
 
 
 class Mean(Function):
     @staticmethod
     def forward(ctx, a, axes, keepdims):
         ctx.shape, ctx.axes, ctx.keepdims = a.shape, axes, keepdims
-        return np.mean(a, axis=axes, keepdims=keepdims)
+        return a.sum(axis=axes, keepdims=keepdims) / _count(a.shape, axes)
 
     @staticmethod
     def backward(ctx, grad):
         n = _count(ctx.shape, ctx.axes)
-        return np.broadcast_to(_expand(grad, ctx.axes, ctx.keepdims) / n, ctx.shape)
+        return _spread(_expand(grad, ctx.axes, ctx.keepdims) / n, ctx.shape)
 
 
 class Var(Function):
     @staticmethod
     def forward(ctx, a, axes, keepdims, ddof):
-        mean = np.mean(a, axis=axes, keepdims=True)
+        mean = a.sum(axis=axes, keepdims=True) / _count(a.shape, axes)
         centered = a - mean
         ctx.save_for_backward(centered)
         ctx.axes, ctx.keepdims = axes, keepdims
         ctx.denominator = _count(a.shape, axes) - ddof
-        return np.sum(centered * centered, axis=axes, keepdims=keepdims) / ctx.denominator
+        return (centered * centered).sum(axis=axes, keepdims=keepdims) / ctx.denominator
 
     @staticmethod
     def backward(ctx, grad):
@@ -96,18 +128,18 @@ class MaxMin(Function):
 
     @staticmethod
     def forward(ctx, a, axes, keepdims, take_max):
-        reduce = np.max if take_max else np.min
+        reduce = np.maximum.reduce if take_max else np.minimum.reduce
         out = reduce(a, axis=axes, keepdims=True)
         ctx.save_for_backward(a, out)
         ctx.axes, ctx.keepdims = axes, keepdims
-        return out if keepdims else np.squeeze(out, axis=axes)
+        return out if keepdims else out.reshape(_without(out.shape, axes))
 
     @staticmethod
     def backward(ctx, grad):
         a, out = ctx.saved_tensors
         winners = a == out
         # Ties share the gradient equally, so the total that flows back is unchanged.
-        share = winners / np.sum(winners, axis=ctx.axes, keepdims=True)
+        share = winners / winners.sum(axis=ctx.axes, keepdims=True)
         return _expand(grad, ctx.axes, ctx.keepdims) * share
 
 
@@ -144,16 +176,16 @@ class LogSumExp(Function):
     @staticmethod
     def forward(ctx, a, axes, keepdims):
         # log(sum(e^a)) = m + log(sum(e^(a - m))) with m = max(a): no overflow.
-        m = np.max(a, axis=axes, keepdims=True)
+        m = np.maximum.reduce(a, axis=axes, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
         e = np.exp(a - m)
-        total = np.sum(e, axis=axes, keepdims=True)
+        total = e.sum(axis=axes, keepdims=True)
         out = np.log(total) + m
         # The gradient is softmax(a). Keep it from the shifted values: recomputing it
         # as e^(a - out) would lose digits to the rounding of a large ``out``.
         ctx.save_for_backward(e / total)
         ctx.axes, ctx.keepdims = axes, keepdims
-        return out if keepdims else np.squeeze(out, axis=axes)
+        return out if keepdims else out.reshape(_without(out.shape, axes))
 
     @staticmethod
     def backward(ctx, grad):

@@ -128,11 +128,26 @@ def reshape(a: Any, *shape: Any) -> Tensor:
         ) from None
 
 
-def transpose(a: Any, axes: Any = None) -> Tensor:
-    """Permute axes; by default reverse them (``t.T``)."""
-    if axes is not None:
-        axes = tuple(int(ax) % _data(a).ndim for ax in axes)
-    return Transpose.apply(a, axes=axes)
+def transpose(a: Any, *axes: Any) -> Tensor:
+    """Permute axes like NumPy: ``t.transpose()`` (or ``t.T``) reverses them;
+    ``t.transpose(1, 0, 2)`` or ``t.transpose((1, 0, 2))`` gives the new order.
+
+    >>> import autograd
+    >>> autograd.zeros(2, 3, 4).transpose(2, 0, 1).shape
+    (4, 2, 3)
+    """
+    if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+        axes = axes[0]
+    if not axes:
+        return Transpose.apply(a, axes=None)
+    ndim = _data(a).ndim
+    order = tuple(int(ax) % ndim for ax in axes) if ndim else ()
+    if sorted(order) != list(range(ndim)):
+        raise ValueError(
+            f"transpose: axes {tuple(axes)} are not a permutation of the {ndim} axes of a "
+            f"tensor of shape {_data(a).shape}; name every axis exactly once."
+        )
+    return Transpose.apply(a, axes=order)
 
 
 def expand_dims(a: Any, axis: int) -> Tensor:

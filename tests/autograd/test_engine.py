@@ -322,3 +322,14 @@ def test_setitem_bumps_the_version():
     t[0] = 5.0
     assert t._version == before + 1
     assert t.numpy()[0] == 5.0
+
+
+def test_in_place_change_of_a_saved_output_is_caught():
+    # exp saves its output for backward (d e^x/dx = e^x); doubling it in place
+    # would silently double the gradient.
+    x = leaf([0.0, 1.0])
+    y = x.exp()
+    with autograd.no_grad():
+        y.mul_(2.0)
+    with pytest.raises(RuntimeError, match=r"<Exp>.*changed in place"):
+        y.sum().backward()
