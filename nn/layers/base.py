@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import weakref
 from typing import Any
 
 import numpy as np
@@ -64,6 +65,10 @@ _NOT_TRACKED = frozenset({"_tracked_attributes", "_own_weights", "_inbound_nodes
 # without `training=` inherits it from the layer (or model) that called it, so a
 # Dropout inside your own model knows whether fit() is running.
 _training_stack: list[Any] = []
+
+# Layers holding add_loss values, so that a new top-level call clears only those
+# (walking every layer of a model on every call would cost more than the call).
+_layers_with_call_losses: weakref.WeakSet = weakref.WeakSet()
 
 # Whether a class's `call` takes a `training` argument, looked up once per class.
 _accepts_training: dict[type, bool] = {}
@@ -366,6 +371,7 @@ class Layer:
     def add_loss(self, value: Any) -> None:
         """Add a scalar to ``losses`` for this call (cleared at the next top-level call)."""
         self._call_losses.append(value if isinstance(value, Tensor) else autograd.tensor(value))
+        _layers_with_call_losses.add(self)
 
     # ------------------------------------------------------------------ build/call
     def build(self, input_shape: Any) -> None:
@@ -414,10 +420,12 @@ class Layer:
         self.check_input_shape(input_shape)
         self._maybe_build(input_shape)
         training = kwargs.pop("training", None)
-        if not _training_stack:
+        if not _training_stack and _layers_with_call_losses:
             # A new top-level call: forget add_loss values of the previous one.
             for layer in self._flatten_layers():
-                layer._call_losses = []
+                if layer in _layers_with_call_losses:
+                    layer._call_losses = []
+                    _layers_with_call_losses.discard(layer)
         outputs = self._run_call(inputs, kwargs, training, *args)
         if self.activity_regularizer is not None:
             for output in flatten(outputs):
