@@ -95,10 +95,10 @@ class SparseSoftmaxCrossEntropy(Function):
     def backward(ctx, grad):
         log_probs, labels = ctx.saved_tensors
         # softmax - one_hot(label)
-        grad_logits = np.exp(log_probs)
-        rows = grad_logits.reshape(-1, grad_logits.shape[-1])  # a view: edits land in place
+        # (reshape may copy a non-contiguous array, so keep working on its result)
+        rows = np.exp(log_probs).reshape(-1, log_probs.shape[-1])
         rows[np.arange(rows.shape[0]), labels.reshape(-1)] -= 1
-        return grad_logits * grad[..., None], None
+        return rows.reshape(log_probs.shape) * grad[..., None], None
 
 
 class SigmoidCrossEntropy(Function):
