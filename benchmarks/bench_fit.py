@@ -16,15 +16,21 @@ Each is measured as:
 
 Every number is the median over ``--repeats`` timed epochs after one warm-up epoch.
 Other work on the machine makes single runs noisy: compare medians, rerun if unsure.
+PyTorch (and Keras on it) run once per thread count in ``--torch-threads``: on a
+busy 2-core machine two spinning OpenMP threads can be ten times slower than one,
+so both are shown. gradstack's kernels are serial Numba plus BLAS.
 
-    python benchmarks/bench_fit.py [--repeats 7] [--models mlp,convnet]
+    python benchmarks/bench_fit.py [--repeats 7] [--models mlp,convnet] [--torch-threads 1,2]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -43,14 +49,16 @@ def load_digits():
     return images, y.astype(np.int64)
 
 
-def median_epoch(run_epoch, repeats: int) -> float:
-    run_epoch()  # warm-up: JIT compilation, caches, first allocations
+def time_epochs(run_epoch, repeats: int) -> list[float]:
+    """Seconds of each of ``repeats`` epochs, after one warm-up epoch (JIT
+    compilation, caches, first allocations)."""
+    run_epoch()
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         run_epoch()
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return times
 
 
 # ------------------------------------------------------------------ gradstack
@@ -75,16 +83,16 @@ def gradstack_model(kind: str):
     return model
 
 
-def bench_gradstack(kind: str, x, y, repeats: int) -> float:
+def gradstack_runner(kind: str, x, y):
     model = gradstack_model(kind)
     x = x.reshape(len(x), -1) if kind == "mlp" else x
-    return median_epoch(lambda: model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0), repeats)
+    return lambda: model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)
 
 
 # ------------------------------------------------------------------ NumPy by hand
 
 
-def bench_numpy_mlp(x, y, repeats: int) -> float:
+def numpy_mlp_runner(x, y):
     """The same MLP, forward/backward/Adam written out in NumPy (float32)."""
     rng = np.random.default_rng(0)
     x = x.reshape(len(x), -1)
@@ -126,13 +134,13 @@ def bench_numpy_mlp(x, y, repeats: int) -> float:
             idx = order[start:start + BATCH]
             step(x[idx], y[idx])
 
-    return median_epoch(epoch, repeats)
+    return epoch
 
 
 # ------------------------------------------------------------------ PyTorch by hand
 
 
-def bench_torch(kind: str, x, y, repeats: int) -> float | None:
+def torch_runner(kind: str, x, y):
     try:
         import torch
     except ImportError:
@@ -162,13 +170,13 @@ def bench_torch(kind: str, x, y, repeats: int) -> float | None:
             loss.backward()
             opt.step()
 
-    return median_epoch(epoch, repeats)
+    return epoch
 
 
 # ------------------------------------------------------------------ Keras 3
 
 
-def bench_keras(kind: str, x, y, repeats: int) -> tuple[float, str] | None:
+def keras_runner(kind: str, x, y):  # returns (run_epoch, description) or None
     try:
         import keras
     except ImportError:
@@ -189,39 +197,96 @@ def bench_keras(kind: str, x, y, repeats: int) -> tuple[float, str] | None:
             keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
     model.compile(optimizer=keras.optimizers.Adam(LR), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
-    seconds = median_epoch(lambda: model.fit(xk, y, batch_size=BATCH, epochs=1, verbose=0),
-                           repeats)
-    return seconds, f"Keras {keras.__version__} fit ({keras.backend.backend()} backend)"
+    run = lambda: model.fit(xk, y, batch_size=BATCH, epochs=1, verbose=0)  # noqa: E731
+    return run, f"Keras {keras.__version__} fit ({keras.backend.backend()}"
 
 
 # ------------------------------------------------------------------ report
+# Each measurement runs in a fresh Python process: PyTorch's OpenMP threads keep
+# spinning after each op, and in the same process they would slow down whatever
+# is measured next on a 2-core machine.
+
+RUNNERS = ("gradstack", "numpy", "torch", "keras")
+
+
+def make_runner(what: str, kind: str, threads: int):
+    x, y = load_digits()
+    if what in ("torch", "keras"):
+        try:
+            import torch
+        except ImportError:
+            return None
+        torch.set_num_threads(threads)
+    if what == "gradstack":
+        return gradstack_runner(kind, x, y)
+    if what == "numpy":
+        return numpy_mlp_runner(x, y)
+    if what == "torch":
+        return torch_runner(kind, x, y)
+    keras_run = keras_runner(kind, x, y)
+    return None if keras_run is None else keras_run[0]
+
+
+def worker(what: str, kind: str, threads: int, repeats: int) -> None:
+    run = make_runner(what, kind, threads)
+    print(json.dumps(None if run is None else time_epochs(run, repeats)))
+
+
+def measure(what: str, kind: str, threads: int, repeats: int) -> list[float] | None:
+    command = [sys.executable, __file__, "--worker", what, kind, str(threads), str(repeats)]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def label(what: str, threads: int) -> str:
+    if what == "gradstack":
+        return "gradstack fit"
+    if what == "numpy":
+        return "NumPy loop by hand"
+    if what == "torch":
+        return f"PyTorch loop by hand ({threads} thr.)"
+    import keras
+
+    return f"Keras {keras.__version__} fit (torch backend, {threads} thr.)"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--passes", type=int, default=2)
     parser.add_argument("--models", default="mlp,convnet")
+    parser.add_argument("--torch-threads", default="1,2")
+    parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    x, y = load_digits()
+    if args.worker:
+        what, kind, threads, repeats = args.worker
+        worker(what, kind, int(threads), int(repeats))
+        return
+    thread_counts = [int(n) for n in args.torch_threads.split(",")]
+    x, _ = load_digits()
     steps = -(-len(x) // BATCH)
-    print(f"digits: {len(x)} training images, batch {BATCH}, {steps} steps per epoch, "
-          f"median of {args.repeats} epochs\n")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"digits: {len(x)} training images, batch {BATCH}, {steps} steps per epoch; median "
+          f"of {args.passes} x {args.repeats} epochs, each setup in its own process; "
+          f"{os.cpu_count()} CPUs, load average {load:.2f} at the start\n")
     print("| model | what | s / epoch | ms / step | vs gradstack fit |")
     print("|---|---|---:|---:|---:|")
     for kind in args.models.split(","):
-        rows = [("gradstack fit", bench_gradstack(kind, x, y, args.repeats))]
-        if kind == "mlp":
-            rows.append(("NumPy loop by hand", bench_numpy_mlp(x, y, args.repeats)))
-        torch_time = bench_torch(kind, x, y, args.repeats)
-        if torch_time is not None:
-            rows.append(("PyTorch loop by hand", torch_time))
-        keras_result = bench_keras(kind, x, y, args.repeats)
-        if keras_result is not None:
-            rows.append((keras_result[1], keras_result[0]))
-        ours = rows[0][1]
-        for what, seconds in rows:
-            print(f"| {kind} | {what} | {seconds:.3f} | {seconds / steps * 1e3:.2f} | "
-                  f"{seconds / ours:.2f}x |", flush=True)
+        setups = [("gradstack", 0)] + ([("numpy", 0)] if kind == "mlp" else [])
+        setups += [(what, n) for what in ("torch", "keras") for n in thread_counts]
+        times: dict = {setup: [] for setup in setups}
+        for p in range(args.passes):  # alternate the order between passes
+            for setup in setups if p % 2 == 0 else setups[::-1]:
+                result = measure(setup[0], kind, setup[1], args.repeats)
+                if result is None:
+                    times.pop(setup, None)
+                elif setup in times:
+                    times[setup] += result
+        medians = {setup: statistics.median(t) for setup, t in times.items()}
+        ours = medians[("gradstack", 0)]
+        for (what, threads), seconds in medians.items():
+            print(f"| {kind} | {label(what, threads)} | {seconds:.3f} | "
+                  f"{seconds / steps * 1e3:.2f} | {seconds / ours:.2f}x |", flush=True)
 
 
 if __name__ == "__main__":
