@@ -16,11 +16,12 @@ Each is measured as:
 
 Every number is the median over ``--repeats`` timed epochs after one warm-up epoch.
 Other work on the machine makes single runs noisy: compare medians, rerun if unsure.
-PyTorch (and Keras on it) run once per thread count in ``--torch-threads``: on a
-busy 2-core machine two spinning OpenMP threads can be ten times slower than one,
-so both are shown. gradstack's kernels are serial Numba plus BLAS.
+Every setup runs once per thread count in ``--threads`` (PyTorch's intra-op
+threads, and the BLAS threads that NumPy and so gradstack use): on a busy 2-core
+machine two threads that wait for each other can be ten times slower than one,
+so both are shown.
 
-    python benchmarks/bench_fit.py [--repeats 7] [--models mlp,convnet] [--torch-threads 1,2]
+    python benchmarks/bench_fit.py [--repeats 7] [--models mlp,convnet] [--threads 1,2]
 """
 
 from __future__ import annotations
@@ -234,15 +235,18 @@ def worker(what: str, kind: str, threads: int, repeats: int) -> None:
 
 def measure(what: str, kind: str, threads: int, repeats: int) -> list[float] | None:
     command = [sys.executable, __file__, "--worker", what, kind, str(threads), str(repeats)]
-    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    # BLAS libraries read their thread count when they load: set it before Python starts.
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
+               MKL_NUM_THREADS=str(threads), NUMBA_NUM_THREADS=str(threads))
+    out = subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
 def label(what: str, threads: int) -> str:
     if what == "gradstack":
-        return "gradstack fit"
+        return f"gradstack fit ({threads} thr.)"
     if what == "numpy":
-        return "NumPy loop by hand"
+        return f"NumPy loop by hand ({threads} thr.)"
     if what == "torch":
         return f"PyTorch loop by hand ({threads} thr.)"
     import keras
@@ -255,25 +259,26 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--passes", type=int, default=2)
     parser.add_argument("--models", default="mlp,convnet")
-    parser.add_argument("--torch-threads", default="1,2")
+    parser.add_argument("--threads", default="1,2")
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         what, kind, threads, repeats = args.worker
         worker(what, kind, int(threads), int(repeats))
         return
-    thread_counts = [int(n) for n in args.torch_threads.split(",")]
+    thread_counts = [int(n) for n in args.threads.split(",")]
     x, _ = load_digits()
     steps = -(-len(x) // BATCH)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"digits: {len(x)} training images, batch {BATCH}, {steps} steps per epoch; median "
           f"of {args.passes} x {args.repeats} epochs, each setup in its own process; "
           f"{os.cpu_count()} CPUs, load average {load:.2f} at the start\n")
-    print("| model | what | s / epoch | ms / step | vs gradstack fit |")
+    print(f"| model | what | s / epoch | ms / step | vs gradstack fit ({thread_counts[0]} thr.) |")
     print("|---|---|---:|---:|---:|")
     for kind in args.models.split(","):
-        setups = [("gradstack", 0)] + ([("numpy", 0)] if kind == "mlp" else [])
-        setups += [(what, n) for what in ("torch", "keras") for n in thread_counts]
+        kinds = ("gradstack", "numpy", "torch", "keras") if kind == "mlp" else (
+            "gradstack", "torch", "keras")
+        setups = [(what, n) for what in kinds for n in thread_counts]
         times: dict = {setup: [] for setup in setups}
         for p in range(args.passes):  # alternate the order between passes
             for setup in setups if p % 2 == 0 else setups[::-1]:
@@ -283,7 +288,7 @@ def main() -> None:
                 elif setup in times:
                     times[setup] += result
         medians = {setup: statistics.median(t) for setup, t in times.items()}
-        ours = medians[("gradstack", 0)]
+        ours = medians[("gradstack", thread_counts[0])]
         for (what, threads), seconds in medians.items():
             print(f"| {kind} | {label(what, threads)} | {seconds:.3f} | "
                   f"{seconds / steps * 1e3:.2f} | {seconds / ours:.2f}x |", flush=True)
