@@ -290,7 +290,7 @@ def get(
     if isinstance(identifier, Metric):
         return identifier
     if isinstance(identifier, str):
-        if identifier in ("accuracy", "acc"):
+        if identifier.lower() in ("accuracy", "acc"):  # any case, as in Keras
             if pred_shape is None:
                 raise ValueError(
                     "'accuracy' is resolved from the shapes of the targets and predictions; "

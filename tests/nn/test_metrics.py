@@ -61,6 +61,13 @@ def test_accuracy_resolution(loss, true_shape, pred_shape, expected):
         assert m.name == alias
 
 
+def test_multi_label_binary_crossentropy_gets_binary_accuracy():
+    # Keras 3 decides from shapes alone and would pick categorical accuracy here;
+    # the loss says each output is a separate yes/no question.
+    m = metrics.get("Accuracy", "binary_crossentropy", (8, 3), (8, 3))
+    assert type(m) is metrics.BinaryAccuracy and m.name == "Accuracy"
+
+
 def test_names_keep_what_the_user_wrote():
     assert metrics.get("mse").name == "mse"
     assert isinstance(metrics.get("mae"), metrics.MeanAbsoluteError)
