@@ -177,3 +177,23 @@ def test_regularizers_reach_the_loss():
     kernel = model.layers[-1].kernel.numpy().astype(np.float64)
     expected = data_loss + 0.1 * np.sum(kernel**2)
     assert model.evaluate(x, y, verbose=0) == pytest.approx(expected, rel=1e-5)
+
+
+def test_two_input_functional_model_fits_predicts_and_saves(tmp_path):
+    nn.utils.set_random_seed(0)
+    a, b = nn.Input(shape=(3,)), nn.Input(shape=(2,))
+    model = nn.Model([a, b], layers.Dense(1)(layers.Concatenate()([a, b])))
+    model.compile("sgd", "mse")
+    rng = np.random.default_rng(0)
+    xa, xb = rng.random((20, 3)), rng.random((20, 2))
+    y = xa.sum(axis=1, keepdims=True) - xb[:, :1]
+    history = model.fit([xa, xb], y, epochs=3, batch_size=4, validation_split=0.2, verbose=0)
+    assert list(history.history) == ["loss", "val_loss"]
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert model.predict([xa, xb], verbose=0).shape == (20, 1)
+    model.save(tmp_path / "two.gradstack")
+    again = nn.load_model(tmp_path / "two.gradstack")
+    np.testing.assert_array_equal(again.predict([xa, xb], verbose=0),
+                                  model.predict([xa, xb], verbose=0))
+    with pytest.raises(ValueError, match="x has 20/19"):
+        model.fit([xa, xb[:19]], y, verbose=0)

@@ -100,3 +100,13 @@ def test_validation_split_errors():
         data.split_validation((np.zeros(10), None, None), 1.5)
     with pytest.raises(ValueError, match="leaves no samples for training"):
         data.split_validation((np.zeros(3), None, None), 0.9)
+
+
+def test_a_notebook_counts_as_interactive(monkeypatch):
+    import sys
+
+    from nn.utils.progbar import is_interactive
+
+    assert not is_interactive(io.StringIO())
+    monkeypatch.setitem(sys.modules, "ipykernel", object())
+    assert is_interactive(io.StringIO())
