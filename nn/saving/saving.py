@@ -180,8 +180,9 @@ def _failer(path: str | os.PathLike):
 
 def _check_config_numbers(config: dict, arrays: dict[str, np.ndarray], fail) -> None:
     """Refuse configs whose numbers would make absurd weights: every integer must
-    be at most max(2 x the number of stored weight values, 65536). A real model's
-    units, filters and kernel sizes are all bounded by its weight count."""
+    be at most max(2 x the number of stored weight values, 65536), random seeds
+    excepted. A real model's units, filters and kernel sizes are all bounded by its
+    weight count. (A heuristic: it stops absurd sizes, not every wasteful one.)"""
     check_json_shape(config, fail)
     stored = sum(a.size for name, a in arrays.items() if name.startswith("weights/"))
     limit = max(2 * stored, SMALLEST_INT_LIMIT)
@@ -189,7 +190,8 @@ def _check_config_numbers(config: dict, arrays: dict[str, np.ndarray], fail) -> 
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
-            stack.extend(item.values())
+            # A random seed sizes nothing, and seeds are often large numbers.
+            stack.extend(v for k, v in item.items() if k != "seed")
         elif isinstance(item, list):
             stack.extend(item)
         elif isinstance(item, int) and not isinstance(item, bool) and abs(item) > limit:

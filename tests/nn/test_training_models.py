@@ -197,3 +197,10 @@ def test_two_input_functional_model_fits_predicts_and_saves(tmp_path):
                                   model.predict([xa, xb], verbose=0))
     with pytest.raises(ValueError, match="x has 20/19"):
         model.fit([xa, xb[:19]], y, verbose=0)
+
+
+def test_a_large_random_seed_in_the_config_is_not_mistaken_for_a_huge_size(tmp_path):
+    model = nn.Sequential([layers.Input((4,)), layers.Dropout(0.5, seed=2**31 - 1),
+                           layers.Dense(2)])
+    model.save(tmp_path / "seeded.gradstack")
+    assert isinstance(nn.load_model(tmp_path / "seeded.gradstack"), nn.Sequential)
