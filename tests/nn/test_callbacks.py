@@ -151,6 +151,7 @@ def test_model_checkpoint_save_best_only(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Epoch 1: val_loss improved from None to 1.00000, saving model to" in out
     assert "Epoch 3: val_loss did not improve from 0.50000" in out
+    assert "Epoch 2: finished saving model to" in out
     saved.clear()
     weights_only = callbacks.ModelCheckpoint(str(tmp_path / "w"), save_weights_only=True)
     drive(weights_only, [1.0], model=Recorder())
