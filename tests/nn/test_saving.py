@@ -194,3 +194,22 @@ def test_model_checkpoint_files_load(tmp_path):
     model.fit(x, y, epochs=2, validation_split=0.25, verbose=0,
               callbacks=[callbacks.ModelCheckpoint(str(tmp_path / "best"), save_best_only=True)])
     assert isinstance(load_model(tmp_path / "best", custom_objects=CUSTOM), TinyMLP)
+
+
+def test_a_registered_custom_schedule_is_saved_and_restored(tmp_path):
+    @register_serializable()
+    class HalfEveryStep(optim.LearningRateSchedule):
+        def __init__(self, start):
+            self.start = start
+
+        def __call__(self, step):
+            return self.start * 0.5**step
+
+        def get_config(self):
+            return {"start": self.start}
+
+    model, x, y = trained(optimizer=optim.SGD(HalfEveryStep(0.4)))
+    model.save(tmp_path / "s")
+    again = load_model(tmp_path / "s", custom_objects=CUSTOM)
+    assert isinstance(again.optimizer._learning_rate, HalfEveryStep)
+    assert again.optimizer.learning_rate == model.optimizer.learning_rate == 0.4 * 0.5**4
