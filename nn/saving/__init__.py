@@ -20,7 +20,10 @@ from .errors import SavedFileError
 from .registry import get_registered_class, register_serializable
 from .saving import load_model, load_weights, save_model, save_weights
 
+# Keras 3's name for the same decorator, so that Keras code runs unchanged.
+register_keras_serializable = register_serializable
+
 __all__ = [
     "save_model", "load_model", "save_weights", "load_weights", "SavedFileError",
-    "register_serializable", "get_registered_class",
+    "register_serializable", "register_keras_serializable", "get_registered_class",
 ]

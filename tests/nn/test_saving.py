@@ -213,3 +213,9 @@ def test_a_registered_custom_schedule_is_saved_and_restored(tmp_path):
     again = load_model(tmp_path / "s", custom_objects=CUSTOM)
     assert isinstance(again.optimizer._learning_rate, HalfEveryStep)
     assert again.optimizer.learning_rate == model.optimizer.learning_rate == 0.4 * 0.5**4
+
+
+def test_keras_name_of_the_register_decorator():
+    import nn
+
+    assert nn.saving.register_keras_serializable is nn.saving.register_serializable
