@@ -157,7 +157,8 @@ def read_container(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, n
     if version != FORMAT_VERSION:
         fail(f"it uses format version {version}, but this gradstack reads version "
              f"{FORMAT_VERSION}. Update gradstack or re-save the model.")
-    body, digest = blob[:-_DIGEST_SIZE], blob[-_DIGEST_SIZE:]
+    # A memoryview slices without copying: a big file is held in memory once.
+    body, digest = memoryview(blob)[:-_DIGEST_SIZE], blob[-_DIGEST_SIZE:]
     if hashlib.sha256(body).digest() != digest:
         fail("it is damaged (its checksum does not match its contents): it was truncated or "
              "changed after it was saved.")
@@ -166,7 +167,7 @@ def read_container(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, n
         fail(f"its header claims {header_len} bytes but the file holds only "
              f"{len(body) - _PREFIX.size}.")
     header = _parse_header(blob[_PREFIX.size:data_start], fail)
-    data = memoryview(body)[data_start:]
+    data = body[data_start:]
     arrays = _read_arrays(header.get("arrays"), data, fail)
     return header, arrays
 
