@@ -202,8 +202,31 @@ class Trainer:
         Each epoch: shuffle (with ``autograd.get_generator()``), then for every
         batch run ``train_step`` and the callbacks, then evaluate on the
         validation data, then call ``on_epoch_end`` (where ``EarlyStopping``,
-        ``ModelCheckpoint`` ... act). ``verbose``: "auto"/1 progress bar, 2 one
-        line per epoch, 0 silent.
+        ``ModelCheckpoint`` ... act).
+
+        Parameters
+        ----------
+        x : array, or list / dict of arrays (one per model input)
+        y : array of targets (one row per sample)
+        batch_size : int, default 32
+        epochs : int
+            Train until this epoch number (counting from ``initial_epoch``).
+        verbose : "auto", 0, 1 or 2
+            "auto"/1: a progress bar (one clean line per epoch when the output is
+            a file or a pipe); 2: one line per epoch; 0: silent.
+        callbacks : list of nn.callbacks.Callback
+        validation_split : float
+            Hold out this fraction of the samples (the last ones, before shuffling).
+        validation_data : (x_val, y_val) or (x_val, y_val, sample_weight_val)
+            Evaluated at the end of each epoch; overrides ``validation_split``.
+        shuffle : bool
+        class_weight : dict {class: weight}, optional
+            Weighs each sample by the weight of its class (in the loss only).
+        sample_weight : array of one weight per sample, optional
+        initial_epoch : int
+            The epoch to start from, to resume an earlier ``fit``.
+        validation_batch_size : int, optional
+            Batch size for validation (default: ``batch_size``).
         """
         self._assert_compiled()
         verbose = _resolve_verbose(verbose)
