@@ -159,7 +159,9 @@ class Trainer:
             self._compiled_metrics = self._build_metrics(y, y_pred)
         predictions = y_pred.data
         for metric in self._compiled_metrics:
-            metric.update_state(y, predictions, sample_weight)
+            # Unweighted, as Keras's `metrics=` are (sample and class weights shape
+            # the loss; Keras weighs metrics only when given as `weighted_metrics=`).
+            metric.update_state(y, predictions)
         return self.get_metrics_result()
 
     def get_metrics_result(self) -> dict[str, float]:
@@ -221,7 +223,8 @@ class Trainer:
             Evaluated at the end of each epoch; overrides ``validation_split``.
         shuffle : bool
         class_weight : dict {class: weight}, optional
-            Weighs each sample by the weight of its class (in the loss only).
+            Weighs each sample's loss by the weight of its class (metrics stay
+            unweighted, as in Keras).
         sample_weight : array of one weight per sample, optional
         initial_epoch : int
             The epoch to start from, to resume an earlier ``fit``.

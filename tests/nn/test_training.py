@@ -343,3 +343,13 @@ def test_optimizer_updates_weights_in_place():
     model.fit(x, y, verbose=0)
     assert all(w.data is a for w, a in zip(model.trainable_weights, arrays, strict=False))
     assert autograd.is_grad_enabled()
+
+
+def test_sample_weights_shape_the_loss_not_the_metrics():
+    x, y = blobs(n=32)
+    model = compiled()
+    weights = np.where(y == 0, 0.0, 1.0)
+    weighted = model.evaluate(x, y, sample_weight=weights, verbose=0, return_dict=True)
+    plain = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert weighted["accuracy"] == plain["accuracy"]
+    assert weighted["loss"] != plain["loss"]
