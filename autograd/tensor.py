@@ -262,17 +262,12 @@ class Tensor:
     # backward checks the counter, so a change made between forward and backward
     # raises an error instead of producing wrong gradients.
     def _check_inplace(self, op: str) -> None:
-        from .grad_mode import is_grad_enabled
-
-        if self.requires_grad and is_grad_enabled():
+        if self.requires_grad and _grad_mode._State.enabled:
             raise RuntimeError(
                 f"{op}: an in-place change to a tensor that requires grad is not recorded "
                 "in the graph. Do it under `with autograd.no_grad():` (as optimizers do), "
                 "or use the out-of-place op (y = x + 1)."
             )
-
-    def _bump_version(self) -> None:
-        self._version += 1
 
     def add_(self, other: Any, alpha: float = 1.0) -> Tensor:
         """In place: self += alpha * other."""
@@ -345,6 +340,7 @@ def _index_arrays(index: Any) -> Any:
 # autograd/ops/, where the op's forward and backward are written side by side.
 # (These imports sit here, after the class, because the ops need Tensor to exist.)
 from . import engine as _engine  # noqa: E402
+from . import grad_mode as _grad_mode  # noqa: E402
 from .ops import elementwise as _ew  # noqa: E402
 from .ops import linalg as _la  # noqa: E402
 from .ops import nn as _nn  # noqa: E402

@@ -517,7 +517,10 @@ class Clip(Function):
     def forward(ctx, a, low, high):
         ctx.save_for_backward(a)
         ctx.low, ctx.high = low, high
-        return np.clip(a, low, high)
+        # np.maximum/np.minimum directly: np.clip's Python wrapper costs more than the
+        # arithmetic on small arrays.
+        out = a if low is None else np.maximum(a, low)
+        return out if high is None else np.minimum(out, high)
 
     @staticmethod
     def backward(ctx, grad):
