@@ -26,6 +26,28 @@ from typing import Any
 import autograd
 from autograd import Tensor
 
+__all__ = [
+    "linear",
+    "relu",
+    "leaky_relu",
+    "relu6",
+    "elu",
+    "selu",
+    "gelu",
+    "sigmoid",
+    "hard_sigmoid",
+    "silu",
+    "swish",
+    "tanh",
+    "softplus",
+    "softsign",
+    "exponential",
+    "softmax",
+    "log_softmax",
+    "get",
+    "serialize",
+]
+
 # The SELU constants (Klambauer et al., 2017), as Keras uses them.
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946

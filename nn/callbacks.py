@@ -131,6 +131,7 @@ class History(Callback):
         """
         try:
             import matplotlib.pyplot as plt
+            from matplotlib.ticker import MaxNLocator
         except ImportError:
             raise ImportError(
                 "History.plot() needs matplotlib: pip install matplotlib"
@@ -148,6 +149,7 @@ class History(Callback):
                 val = self.history["val_" + name]
                 ax.plot(epochs[: len(val)], val, "o--", label="val_" + name)
             ax.set_xlabel("epoch")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no epoch 2.5
             ax.set_title(name)
             ax.legend()
         fig.tight_layout()

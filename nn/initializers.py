@@ -33,6 +33,26 @@ import numpy as np
 
 import autograd
 
+__all__ = [
+    "Initializer",
+    "Zeros",
+    "Ones",
+    "Constant",
+    "RandomNormal",
+    "RandomUniform",
+    "TruncatedNormal",
+    "VarianceScaling",
+    "GlorotUniform",
+    "GlorotNormal",
+    "HeNormal",
+    "HeUniform",
+    "LecunNormal",
+    "LecunUniform",
+    "compute_fans",
+    "get",
+    "serialize",
+]
+
 # The standard deviation of a standard normal truncated to [-2, 2].
 _TRUNCATED_NORMAL_STDDEV = 0.87962566103423978
 

@@ -31,6 +31,29 @@ import numpy as np
 import autograd
 from autograd import Function, Tensor
 
+__all__ = [
+    "reduce_weighted",
+    "mean_squared_error",
+    "mean_absolute_error",
+    "huber",
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "sparse_categorical_crossentropy",
+    "SparseCrossentropyFromProbabilities",
+    "Loss",
+    "LossFunctionWrapper",
+    "MeanSquaredError",
+    "MeanAbsoluteError",
+    "Huber",
+    "BinaryCrossentropy",
+    "CategoricalCrossentropy",
+    "SparseCategoricalCrossentropy",
+    "mse",
+    "mae",
+    "get",
+    "BUILTIN_LOSSES",
+]
+
 EPSILON = 1e-7  # Keras's backend.epsilon(): the clip for probabilities
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "none", None)

@@ -26,6 +26,25 @@ import numpy as np
 
 from autograd import Tensor
 
+__all__ = [
+    "binary_accuracy",
+    "categorical_accuracy",
+    "sparse_categorical_accuracy",
+    "mean_squared_error",
+    "mean_absolute_error",
+    "Metric",
+    "Mean",
+    "MeanMetricWrapper",
+    "BinaryAccuracy",
+    "CategoricalAccuracy",
+    "SparseCategoricalAccuracy",
+    "MeanSquaredError",
+    "MeanAbsoluteError",
+    "resolve_accuracy",
+    "get",
+    "BUILTIN_METRICS",
+]
+
 
 def _array(x: Any) -> np.ndarray:
     return x.data if isinstance(x, Tensor) else np.asarray(x)

@@ -20,6 +20,18 @@ from typing import Any
 
 from autograd import Tensor
 
+__all__ = [
+    "Regularizer",
+    "L1",
+    "L2",
+    "L1L2",
+    "l1_l2",
+    "l1",
+    "l2",
+    "get",
+    "serialize",
+]
+
 
 class Regularizer:
     """Base class: ``regularizer(weight) -> scalar Tensor``."""
@@ -85,6 +97,10 @@ def l1_l2(l1: float = 0.01, l2: float = 0.01) -> L1L2:
 
 
 # Lowercase names as Keras accepts them (the class names work too).
+# Keras's lowercase spellings: keras.regularizers.l2(1e-4)
+l1 = L1
+l2 = L2
+
 BY_NAME: dict[str, Any] = {"l1": L1, "l2": L2, "l1_l2": l1_l2}
 _CLASSES = {cls.__name__: cls for cls in (L1, L2, L1L2)}
 

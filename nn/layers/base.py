@@ -515,6 +515,10 @@ class Layer:
     def output_shape(self) -> Any:
         return _shared_shape(self, [n.output_shapes for n in self._inbound_nodes], "output")
 
+    def __repr__(self) -> str:
+        # Stable across runs (no memory address), as Keras 3 prints layers.
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict:
         """The constructor arguments, as a JSON-serializable dict."""

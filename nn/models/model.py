@@ -167,6 +167,29 @@ class Model(Trainer, Layer):
         )
 
     # ------------------------------------------------------------------ inspection
+    @property
+    def input_shape(self) -> Any:
+        """The shape of the model's input, e.g. ``(None, 4)`` (a list for several
+        inputs), once the model knows it."""
+        return self._graph_shape(getattr(self, "inputs", None), "input")
+
+    @property
+    def output_shape(self) -> Any:
+        """The shape of the model's output, e.g. ``(None, 2)`` (a list for several)."""
+        return self._graph_shape(getattr(self, "outputs", None), "output")
+
+    def _graph_shape(self, tensors: Any, what: str) -> Any:
+        if tensors:
+            shapes = [tuple(t.shape) for t in tensors]
+            return shapes[0] if len(shapes) == 1 else shapes
+        if self._inbound_nodes:  # e.g. a subclassed model called on a symbolic input
+            return getattr(super(), f"{what}_shape")
+        raise AttributeError(
+            f"Model '{self.name}' has no {what} shape yet: it is known once the model knows "
+            "its input shape - start it with keras.Input(shape=...), give the first layer "
+            "input_shape=..., or call it on a symbolic input."
+        )
+
     def _graph_nodes(self) -> list | None:
         """The nodes of the model's graph (None for a subclassed model, which has no
         graph): used by summary() for output shapes and connections."""
