@@ -2,7 +2,9 @@
 
 1,797 images of the digits 0-9 from the UCI "Optical Recognition of
 Handwritten Digits" data set (E. Alpaydin, C. Kaynak; CC BY 4.0), split once,
-stratified by class: 1,438 for training, 359 for testing. See
+stratified by class: 1,438 for training, 359 for testing, each shuffled once
+(the source is ordered by writer; shuffled, ``fit(validation_split=...)`` holds
+out a fair mix of writers). See
 ``make_digits.py`` for how ``digits.npz`` was made and ``DIGITS_DATA.md`` for
 the source and license.
 """

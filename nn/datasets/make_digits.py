@@ -11,8 +11,11 @@ per line). To reproduce::
     python -m nn.datasets.make_digits /tmp/skl/sklearn/datasets/data/digits.csv.gz
 
 The split is fixed: stratified by class, 20% of each class (rounded) for the
-test set, chosen with ``numpy.random.default_rng(0)``; both sets keep the
-file's order otherwise. Images are stored as uint8 (N, 8, 8), values 0..16.
+test set, chosen with ``numpy.random.default_rng(0)``. Each set is then shuffled
+once with the same generator: the file is ordered by writer, and
+``fit(validation_split=...)`` takes the *last* samples, which would otherwise be
+a few writers' digits only (validation accuracy 86-90% against 97% on the test
+set). Images are stored as uint8 (N, 8, 8), values 0..16.
 """
 
 from __future__ import annotations
@@ -51,10 +54,12 @@ def convert(csv_gz: str, out_path: str) -> None:
         n_test = int(round(TEST_FRACTION * len(members)))
         test[rng.choice(members, size=n_test, replace=False)] = True
 
+    train_order = rng.permutation(np.flatnonzero(~test))
+    test_order = rng.permutation(np.flatnonzero(test))
     np.savez_compressed(
         out_path,
-        x_train=images[~test], y_train=labels[~test],
-        x_test=images[test], y_test=labels[test],
+        x_train=images[train_order], y_train=labels[train_order],
+        x_test=images[test_order], y_test=labels[test_order],
         source=np.array(SOURCE), license=np.array(LICENSE),
         source_sha256=np.array(hashlib.sha256(raw).hexdigest()),
     )

@@ -79,3 +79,17 @@ def test_mnist_files_with_pickled_objects_are_refused(tmp_path):
              y_train=np.zeros(1), x_test=np.zeros(1), y_test=np.zeros(1))
     with pytest.raises(ValueError, match="allow_pickle"):
         mnist.load_data(tmp_path / "evil.npz", download=False)
+
+
+def test_digits_are_shuffled_so_a_validation_split_is_a_fair_sample():
+    # fit(validation_split=0.2) holds out the last 20%: every digit must be there in
+    # about its share, and the last fifth must not come from one stretch of writers.
+    (x_train, y_train), _ = digits.load_data()
+    tail = y_train[-len(y_train) // 5:]
+    counts = np.bincount(tail, minlength=10)
+    assert counts.min() >= 15  # ~29 of each digit expected
+    # The source file is ordered by writer, each writing 0, 1, 2, ... 9 in turn, so there a
+    # quarter of all neighbours are "d then d+1"; shuffled, about a tenth are.
+    y = y_train.astype(int)
+    follows_cycle = np.mean(y[1:] == (y[:-1] + 1) % 10)
+    assert follows_cycle < 0.15
