@@ -67,26 +67,19 @@ def max_pool_backward(grad, arg, dx, kh, kw, sh, sw, pad_top, pad_left):
     n_img, h, w, c = dx.shape
     out_h, out_w = grad.shape[1], grad.shape[2]
     if sh < kh or sw < kw:
-        # Overlapping windows: a cell can win several windows, so add.
-        dx[:] = 0
+        # Overlapping windows (say 3x3 every 2 cells) can share a winner: add.
+        _fill_zero(dx)
         for n in range(n_img):
             for oh in range(out_h):
-                top = oh * sh - pad_top
-                g_row = grad[n, oh]
-                a_row = arg[n, oh]
-                for i in range(max(0, -top), min(kh, h - top)):
-                    dx_row = dx[n, top + i]
-                    for ow in range(out_w):
-                        left = ow * sw - pad_left
-                        for j in range(max(0, -left), min(kw, w - left)):
-                            k = i * kw + j
-                            for ch in range(c):
-                                if a_row[ow, ch] == k:
-                                    dx_row[left + j, ch] += g_row[ow, ch]
+                for ow in range(out_w):
+                    for ch in range(c):
+                        i, j = divmod(arg[n, oh, ow, ch], kw)
+                        dx[n, oh * sh - pad_top + i, ow * sw - pad_left + j, ch] += \
+                            grad[n, oh, ow, ch]
         return
-    # Windows do not overlap (the usual stride == pool_size): every cell belongs to
-    # at most one window, so write each cell once - its gradient or 0 - instead of
-    # zeroing dx and adding. Cells no window covers are zeroed by _zero_uncovered.
+    # The usual case, stride >= pool size: every cell lies in at most one window,
+    # so write each cell once - its gradient or 0 - instead of zeroing dx and adding.
+    _zero_uncovered(dx, out_h, out_w, kh, kw, sh, sw, pad_top, pad_left)
     for n in range(n_img):
         for oh in range(out_h):
             top = oh * sh - pad_top
@@ -100,21 +93,29 @@ def max_pool_backward(grad, arg, dx, kh, kw, sh, sw, pad_top, pad_left):
                         k = i * kw + j
                         for ch in range(c):
                             dx_row[left + j, ch] = g_row[ow, ch] if a_row[ow, ch] == k else 0
-    _zero_uncovered(dx, out_h, out_w, kh, kw, sh, sw, pad_top, pad_left)
+
+
+@njit(cache=True, nogil=True)
+def _fill_zero(a):
+    """``a[...] = 0`` as one flat loop (compiles faster than slice assignment)."""
+    flat = a.reshape(a.size)
+    for q in range(flat.size):
+        flat[q] = 0
 
 
 @njit(cache=True, nogil=True)
 def _zero_uncovered(dx, out_h, out_w, kh, kw, sh, sw, pad_top, pad_left):
     """Zero the cells of ``dx`` that no window covers (gaps between windows when the
-    stride exceeds the window, and rows/columns left over at the bottom/right)."""
+    stride exceeds the window, rows/columns left over at the bottom/right). Only for
+    windows that do not overlap: then cell ``iw`` can only be in window
+    ``(iw + pad_left) // sw``, at position ``(iw + pad_left) % sw``."""
     n_img, h, w, c = dx.shape
-    col_covered = np.zeros(w, dtype=np.bool_)
-    for ow in range(out_w):
-        left = ow * sw - pad_left
-        for j in range(max(0, -left), min(kw, w - left)):
-            col_covered[left + j] = True
+    col_covered = np.empty(w, dtype=np.bool_)
+    for iw in range(w):
+        ow, j = divmod(iw + pad_left, sw)
+        col_covered[iw] = j < kw and ow < out_w
     for ih in range(h):
-        oh, i = divmod(ih + pad_top, sh)  # the only window that could hold row ih
+        oh, i = divmod(ih + pad_top, sh)
         row_covered = i < kh and oh < out_h
         for n in range(n_img):
             dx_row = dx[n, ih]
@@ -135,7 +136,7 @@ def avg_pool_forward(x, out, kh, kw, sh, sw, pad_top, pad_left):
             top = oh * sh - pad_top
             i_lo, i_hi = max(0, -top), min(kh, h - top)
             total = out[n, oh]
-            total[:] = 0
+            total.fill(0)
             for i in range(i_lo, i_hi):
                 x_row = x[n, top + i]
                 for ow in range(out_w):
@@ -156,7 +157,7 @@ def avg_pool_backward(grad, dx, kh, kw, sh, sw, pad_top, pad_left):
     ``grad`` is shared equally by the cells its window counted."""
     n_img, h, w, c = dx.shape
     out_h, out_w = grad.shape[1], grad.shape[2]
-    dx[:] = 0
+    _fill_zero(dx)
     for n in range(n_img):
         for oh in range(out_h):
             top = oh * sh - pad_top
