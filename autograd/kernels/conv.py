@@ -13,15 +13,24 @@ pixels and ``K = kh * kw * C`` values under each window:
 one block of rows at a time into a reused scratch buffer small enough to stay
 in the CPU caches (``TILE_BYTES``), and hand each block to ``np.matmul``.
 
-Threading policy (the one place it is decided): the Numba kernels here are
-serial, and the matmuls use OpenBLAS's own threads. Measured on the 2-core
-machine these numbers come from, mixing the two kinds of threads is a trap:
-OpenBLAS keeps its idle threads spinning for ~0.1 s after each call, and Numba's
-OpenMP threads spin after theirs, so a parallel Numba kernel next to a matmul
-ran several times slower than either alone - and a convolution alternates
-between them hundreds of times. Serial copies plus threaded BLAS keeps every
-core doing useful work: while the main thread fills a block, the copy is short
-and the BLAS threads wait; while BLAS multiplies, it has all the cores.
+Threading policy (the one place it is decided, for conv and pool alike): every
+Numba kernel is serial, and only the matmuls are parallel, on OpenBLAS's own
+threads. Reasons, measured on the 2-core machine the benchmarks ran on:
+
+- OpenBLAS keeps its idle threads spinning for ~0.1 s after each call, and
+  Numba's OpenMP threads spin after theirs. A parallel Numba kernel next to a
+  matmul fights those spinners for the two cores: a max-pool run on two threads
+  was 1.6x faster than serial on its own, but 5-16% *slower* than serial right
+  after a matmul - which is where it runs in a network (conv, pool, conv...).
+  A convolution alternates between copying and multiplying hundreds of times.
+- Serial copies plus threaded BLAS keeps each core busy with one thing: while
+  the main thread fills a block, BLAS's threads wait; while BLAS multiplies, it
+  has both cores.
+- Nothing depends on ``numba.get_num_threads()`` inside a cached kernel (a value
+  read there is frozen into the cache).
+- The price: on a machine where other processes compete for the cores, each of
+  the hundreds of threaded matmul calls can stall at its barrier for a scheduler
+  tick, which hurts more than one big call would.
 
 ``conv2d_forward_numpy`` and ``conv2d_backward_numpy`` are the plain NumPy
 twins (sliding windows and ``tensordot``) that the tests compare against.
