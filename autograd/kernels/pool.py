@@ -55,10 +55,15 @@ def max_pool_forward(x, out, arg, kh, kw, sh, sw, pad_top, pad_left):
                             for ch in range(c):
                                 v = x_row[cell, ch]
                                 b = best[ow, ch]
+                                was = where[ow, ch]
                                 # strictly greater: on ties the earlier cell stays
                                 take = (v > b) | ((v != v) & (b == b))
-                                best[ow, ch] = v if take else b
-                                where[ow, ch] = k if take else where[ow, ch]
+                                # Written so that LLVM emits a blend and a plain store:
+                                # "v if take else b" becomes a masked store, which is
+                                # slow on AMD CPUs (this loop ran 1.5-2.4x slower).
+                                # b + 0.0 equals b (a -0.0 becomes +0.0, which == -0.0).
+                                best[ow, ch] = v if take else b + 0.0
+                                where[ow, ch] = was + (k - was) * take
 
 
 @njit(cache=True, nogil=True)
