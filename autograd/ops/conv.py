@@ -14,7 +14,7 @@ import numpy as np
 
 from ..function import Function
 from ..kernels.arrays import as_kernel_array, kernel_dtype
-from ..kernels.conv import conv2d_backward, conv2d_forward
+from ..kernels.conv import conv2d_backward, conv2d_forward, keep_column_matrix
 from ..kernels.geometry import Window, check_nhwc, check_padding, pair, window_2d
 from ..tensor import Tensor
 
@@ -26,20 +26,27 @@ class Conv2D(Function):
         x = as_kernel_array(x, dtype)
         kernel = as_kernel_array(kernel, dtype)
         bias = None if bias is None else as_kernel_array(bias, dtype)
-        ctx.save_for_backward(x, kernel)
+        # Keep the column matrix im2col(x) for the kernel's gradient when that pays
+        # (few channels, small matrix: see kernels/conv.py).
+        wants_kernel_grad = len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1]
+        cols = None
+        if wants_kernel_grad and keep_column_matrix(x, window):
+            p = x.shape[0] * window.out_h * window.out_w
+            cols = np.empty((p, window.kh * window.kw * x.shape[3]), dtype=dtype)
+        ctx.save_for_backward(x, kernel, cols)
         ctx.window = window
         ctx.has_bias = bias is not None
-        return conv2d_forward(x, kernel, bias, window)
+        return conv2d_forward(x, kernel, bias, window, cols)
 
     @staticmethod
     def backward(ctx, grad):
-        x, kernel = ctx.saved_tensors
+        x, kernel, cols = ctx.saved_tensors
         need_x, need_kernel, need_bias = ctx.needs_input_grad
         grad = as_kernel_array(grad, x.dtype)
         # dx = col2im(grad @ kernel^T), dkernel = im2col(x)^T @ grad, dbias = sum of grad
         # (see kernels/conv.py). Gradients nobody asked for are not computed.
         return conv2d_backward(x, kernel, grad, ctx.window, need_x, need_kernel,
-                               need_bias and ctx.has_bias)
+                               need_bias and ctx.has_bias, cols)
 
 
 def conv2d(

@@ -226,3 +226,22 @@ def test_bad_bias_and_strides_are_reported():
     assert "strides" in msg and "positive" in msg
     msg = error_of(lambda: autograd.conv2d(x, k, dilation_rate=(1, 2, 3)))
     assert "dilation_rate" in msg
+
+
+def test_gradients_agree_whether_or_not_forward_keeps_the_column_matrix(monkeypatch):
+    from autograd.kernels import conv as kconv
+
+    rng = np.random.default_rng(4)
+    x, k, b = (rng.standard_normal((2, 6, 5, 2)), rng.standard_normal((3, 3, 2, 3)),
+               rng.standard_normal(3))
+    g = rng.standard_normal((2, 6, 5, 3))
+    grads = []
+    for limit in (kconv.KEEP_COLS_BYTES, 0):
+        monkeypatch.setattr(kconv, "KEEP_COLS_BYTES", limit)
+        xt, kt, bt = t(x, True), t(k, True), t(b, True)
+        y = autograd.conv2d(xt, kt, bt, padding="same")
+        assert (y.grad_fn.saved_tensors[2] is not None) == (limit > 0)
+        y.backward(g)
+        grads.append([xt.grad.numpy(), kt.grad.numpy(), bt.grad.numpy()])
+    for kept, rebuilt in zip(*grads, strict=True):
+        np.testing.assert_allclose(kept, rebuilt, rtol=1e-12, atol=1e-12)

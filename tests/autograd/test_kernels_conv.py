@@ -196,3 +196,32 @@ def test_each_kernel_is_compiled_for_float32_and_float64_only():
         layouts = {sig[0].layout for sig in kernel.signatures}
         assert dtypes <= {"float32", "float64"}, kernel.signatures
         assert layouts == {"C"} and len(kernel.signatures) <= 2, kernel.signatures
+
+
+def test_a_kept_column_matrix_gives_the_same_gradients():
+    # conv2d_forward can fill the whole column matrix for conv2d_backward to reuse.
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 6, 7, 3))
+    kernel = rng.standard_normal((3, 2, 3, 4))
+    win = window_2d("t", x.shape, (3, 2), (2, 1), (1, 2), "same")
+    grad = rng.standard_normal((2, win.out_h, win.out_w, 4))
+    cols = np.empty((2 * win.out_h * win.out_w, 3 * 2 * 3))
+    out = conv2d_forward(x, kernel, None, win, cols)
+    np.testing.assert_allclose(out, conv2d_forward(x, kernel, None, win), rtol=1e-12)
+    want = np.empty_like(cols)
+    im2col_rows(x, want, 0, *geometry(win))
+    np.testing.assert_array_equal(cols, want)
+    for kept, rebuilt in zip(conv2d_backward(x, kernel, grad, win, cols=cols),
+                             conv2d_backward(x, kernel, grad, win), strict=True):
+        np.testing.assert_allclose(kept, rebuilt, rtol=1e-12, atol=1e-12)
+
+
+def test_the_column_matrix_is_kept_only_for_few_channels_and_small_sizes():
+    small = np.ones((4, 8, 8, 3))
+    win = window_2d("t", small.shape, (3, 3), (1, 1), (1, 1), "same")
+    assert kconv.keep_column_matrix(small, win)
+    many_channels = np.ones((4, 8, 8, 32))
+    assert not kconv.keep_column_matrix(many_channels, win)
+    big = np.ones((64, 224, 224, 3))
+    assert not kconv.keep_column_matrix(big, window_2d("t", big.shape, (3, 3), (1, 1),
+                                                       (1, 1), "same"))
