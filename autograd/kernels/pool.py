@@ -73,8 +73,11 @@ def max_pool_backward(grad, arg, dx, kh, kw, sh, sw, pad_top, pad_left):
     n_img, h, w, c = dx.shape
     out_h, out_w = grad.shape[1], grad.shape[2]
     if sh < kh or sw < kw:
-        # Overlapping windows (say 3x3 every 2 cells) can share a winner: add.
-        _fill_zero(dx)
+        # Overlapping windows (say 3x3 every 2 cells) can share a winner: zero dx,
+        # then add each gradient to its winner.
+        flat = dx.reshape(dx.size)
+        for q in range(flat.size):
+            flat[q] = 0
         for n in range(n_img):
             for oh in range(out_h):
                 for ow in range(out_w):
@@ -83,52 +86,34 @@ def max_pool_backward(grad, arg, dx, kh, kw, sh, sw, pad_top, pad_left):
                         dx[n, oh * sh - pad_top + i, ow * sw - pad_left + j, ch] += \
                             grad[n, oh, ow, ch]
         return
-    # The usual case, stride >= pool size: every cell lies in at most one window,
-    # so write each cell once - its gradient or 0 - instead of zeroing dx and adding.
-    _zero_uncovered(dx, out_h, out_w, kh, kw, sh, sw, pad_top, pad_left)
+    # The usual case, stride >= pool size: each input cell lies in at most one
+    # window, so walk dx row by row and write every cell once - its gradient, or 0
+    # if it lost or no window covers it - instead of zeroing dx and then adding.
     for n in range(n_img):
-        for oh in range(out_h):
-            top = oh * sh - pad_top
-            g_row = grad[n, oh]
-            a_row = arg[n, oh]
-            for i in range(max(0, -top), min(kh, h - top)):
-                dx_row = dx[n, top + i]
-                for ow in range(out_w):
-                    left = ow * sw - pad_left
-                    for j in range(max(0, -left), min(kw, w - left)):
-                        k = i * kw + j
-                        for ch in range(c):
-                            dx_row[left + j, ch] = g_row[ow, ch] if a_row[ow, ch] == k else 0
-
-
-@njit(cache=True, nogil=True)
-def _fill_zero(a):
-    """``a[...] = 0`` as one flat loop (compiles faster than slice assignment)."""
-    flat = a.reshape(a.size)
-    for q in range(flat.size):
-        flat[q] = 0
-
-
-@njit(cache=True, nogil=True)
-def _zero_uncovered(dx, out_h, out_w, kh, kw, sh, sw, pad_top, pad_left):
-    """Zero the cells of ``dx`` that no window covers (gaps between windows when the
-    stride exceeds the window, rows/columns left over at the bottom/right). Only for
-    windows that do not overlap: then cell ``iw`` can only be in window
-    ``(iw + pad_left) // sw``, at position ``(iw + pad_left) % sw``."""
-    n_img, h, w, c = dx.shape
-    col_covered = np.empty(w, dtype=np.bool_)
-    for iw in range(w):
-        ow, j = divmod(iw + pad_left, sw)
-        col_covered[iw] = j < kw and ow < out_w
-    for ih in range(h):
-        oh, i = divmod(ih + pad_top, sh)
-        row_covered = i < kh and oh < out_h
-        for n in range(n_img):
+        for ih in range(h):
             dx_row = dx[n, ih]
-            for iw in range(w):
-                if not (row_covered and col_covered[iw]):
+            oh, i = divmod(ih + pad_top, sh)  # the only window row that can hold ih
+            if i >= kh or oh >= out_h:
+                for iw in range(w):  # between or below the windows
                     for ch in range(c):
                         dx_row[iw, ch] = 0
+                continue
+            g_row = grad[n, oh]
+            a_row = arg[n, oh]
+            done = 0  # columns [0, done) are written
+            for ow in range(out_w):
+                left = ow * sw - pad_left
+                for iw in range(done, max(left, 0)):  # a gap before this window
+                    for ch in range(c):
+                        dx_row[iw, ch] = 0
+                for j in range(max(0, -left), min(kw, w - left)):
+                    k = i * kw + j
+                    for ch in range(c):
+                        dx_row[left + j, ch] = g_row[ow, ch] if a_row[ow, ch] == k else 0
+                done = min(left + kw, w)
+            for iw in range(done, w):  # columns right of the last window
+                for ch in range(c):
+                    dx_row[iw, ch] = 0
 
 
 @njit(cache=True, nogil=True)
@@ -142,7 +127,9 @@ def avg_pool_forward(x, out, kh, kw, sh, sw, pad_top, pad_left):
             top = oh * sh - pad_top
             i_lo, i_hi = max(0, -top), min(kh, h - top)
             total = out[n, oh]
-            total.fill(0)
+            for ow in range(out_w):
+                for ch in range(c):
+                    total[ow, ch] = 0
             for i in range(i_lo, i_hi):
                 x_row = x[n, top + i]
                 for ow in range(out_w):
@@ -163,7 +150,9 @@ def avg_pool_backward(grad, dx, kh, kw, sh, sw, pad_top, pad_left):
     ``grad`` is shared equally by the cells its window counted."""
     n_img, h, w, c = dx.shape
     out_h, out_w = grad.shape[1], grad.shape[2]
-    _fill_zero(dx)
+    flat = dx.reshape(dx.size)  # zero dx, then add each window's share to its cells
+    for q in range(flat.size):
+        flat[q] = 0
     for n in range(n_img):
         for oh in range(out_h):
             top = oh * sh - pad_top
