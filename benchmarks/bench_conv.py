@@ -66,6 +66,13 @@ POOL_WORKLOADS = [
     ("maxpool2 26x26x32", 64, 26, 32, 2),
     ("maxpool3 26x26x32", 64, 26, 32, 3),
 ]
+# name, max or avg, batch, height/width, channels
+GLOBAL_POOL_WORKLOADS = [
+    ("global max 157x157x32", "max", 8, 157, 32),
+    ("global avg 157x157x32", "avg", 8, 157, 32),
+    ("global max 13x13x64", "max", 64, 13, 64),
+    ("global avg 13x13x64", "avg", 64, 13, 64),
+]
 
 
 def _busy_ticks() -> int:
@@ -268,6 +275,46 @@ def pool_case(batch, size, channels, pool, rng):
     return fwd, fb, flops
 
 
+def global_pool_case(kind, batch, size, channels, rng):
+    """global_max_pool2d / global_avg_pool2d: compositions of autograd's max and mean."""
+    x = rng.standard_normal((batch, size, size, channels), dtype=np.float32)
+    g = rng.standard_normal((batch, channels), dtype=np.float32)
+    ours = autograd.global_max_pool2d if kind == "max" else autograd.global_avg_pool2d
+    reduce = np.max if kind == "max" else np.mean
+    xt = autograd.tensor(x)
+    xg = autograd.tensor(x, requires_grad=True)
+
+    def ours_fb():
+        xg.grad = None
+        ours(xg).backward(g)
+
+    def numpy_fb():  # forward, and the gradient spread back over height and width
+        out = reduce(x, axis=(1, 2), keepdims=True)
+        share = (x == out) / np.sum(x == out, axis=(1, 2), keepdims=True) if kind == "max" \
+            else np.full(x.shape, 1.0 / (size * size), np.float32)
+        return share * g[:, None, None, :]
+
+    fwd = {"ours": lambda: ours(xt), "numpy": lambda: reduce(x, axis=(1, 2))}
+    fb = {"ours": ours_fb, "numpy": numpy_fb}
+    if torch is not None:
+        tx = torch.from_numpy(x).permute(0, 3, 1, 2)  # channels_last
+        txg = tx.clone().requires_grad_()
+        tg = torch.from_numpy(g)
+        theirs = (lambda t: torch.amax(t, dim=(2, 3))) if kind == "max" else \
+            (lambda t: torch.mean(t, dim=(2, 3)))
+
+        def torch_fwd():
+            with torch.no_grad():
+                theirs(tx)
+
+        def torch_fb():
+            txg.grad = None
+            theirs(txg).backward(tg)
+
+        fwd["torch"], fb["torch"] = torch_fwd, torch_fb
+    return fwd, fb, float(x.size)
+
+
 # ---------------------------------------------------------------- compile cost
 
 
@@ -313,6 +360,7 @@ def main() -> None:
     print("-" * len(header))
     cases = [(w[0], conv_case(*w[1:], rng), 3.0) for w in CONV_WORKLOADS]
     cases += [(w[0], pool_case(*w[1:], rng), 2.0) for w in POOL_WORKLOADS]
+    cases += [(w[0], global_pool_case(*w[1:], rng), 2.0) for w in GLOBAL_POOL_WORKLOADS]
     for name, (fwd, fb, flops), fb_factor in cases:
         for label, fns, work in (("fwd", fwd, flops), ("fwd+bwd", fb, fb_factor * flops)):
             # The NumPy twin is slow on the big workloads: time it on its own, briefly.
@@ -329,7 +377,8 @@ def main() -> None:
                   f"{timer.noisy - noisy_before:5d}", flush=True)
     print(f"# load average after: {os.getloadavg()[0]:.2f}")
     print("# GF/s: conv counts 2*P*K*O flops forward and 3x that for forward+backward;")
-    print("#       max-pool counts one comparison per window cell (x2 with backward).")
+    print("#       max-pool counts one comparison per window cell (x2 with backward),")
+    print("#       global pools one operation per input element (x2 with backward).")
     print(f"# Rounds disturbed by other processes and repeated: {timer.discarded}; "
           "'noisy' counts rounds kept")
     print("# anyway after --max-tries attempts (their times include other processes' load).")
