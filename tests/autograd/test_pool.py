@@ -100,6 +100,15 @@ def test_global_pools_reduce_height_and_width():
     assert autograd.global_avg_pool2d(t(x)).shape == (2, 4)
 
 
+def test_global_max_pool_gives_a_tie_to_the_first_cell_like_max_pool2d():
+    x = t(np.full((1, 2, 3, 2), 4.0), True)
+    y = autograd.global_max_pool2d(x)
+    y.sum().backward()
+    expected = np.zeros((1, 2, 3, 2))
+    expected[0, 0, 0, :] = 1.0
+    np.testing.assert_array_equal(x.grad.numpy(), expected)
+
+
 def test_float32_stays_float32():
     x = autograd.tensor(distinct((1, 4, 4, 2)), dtype="float32", requires_grad=True)
     for y in (autograd.max_pool2d(x, 2), autograd.avg_pool2d(x, 2)):
