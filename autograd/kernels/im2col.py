@@ -27,7 +27,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from .runs import add_run, copy_run, zero_run
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def im2col_rows(x, cols, p0, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_h, out_w):
     """Fill ``cols[r]`` with the window of output pixel ``p0 + r``.
 
@@ -73,7 +73,7 @@ def im2col_rows(x, cols, p0, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_h, o
                 n += 1
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def col2im_rows(cols, dx, p0, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_h, out_w):
     """Add ``cols[r]`` back onto the input cells under the window of pixel ``p0 + r``.
 

@@ -27,7 +27,7 @@ from numba import njit
 from numpy.lib.stride_tricks import sliding_window_view
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def max_pool_forward(x, out, arg, kh, kw, sh, sw, pad_top, pad_left):
     """Write the window maxima of ``x`` (N, H, W, C) into ``out`` (N, out_h, out_w, C)
     and the winning window positions into ``arg`` (int32, same shape as ``out``)."""
@@ -66,7 +66,7 @@ def max_pool_forward(x, out, arg, kh, kw, sh, sw, pad_top, pad_left):
                                 where[ow, ch] = was + (k - was) * take
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def max_pool_backward(grad, arg, dx, kh, kw, sh, sw, pad_top, pad_left):
     """Write into ``dx`` (N, H, W, C) the gradient of max pooling: each value of
     ``grad`` (N, out_h, out_w, C) goes to the cell ``arg`` names; all else is 0."""
@@ -116,7 +116,7 @@ def max_pool_backward(grad, arg, dx, kh, kw, sh, sw, pad_top, pad_left):
                     dx_row[iw, ch] = 0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def avg_pool_forward(x, out, kh, kw, sh, sw, pad_top, pad_left):
     """Write the window means of ``x`` (N, H, W, C) into ``out`` (N, out_h, out_w, C),
     counting only cells inside the input."""
@@ -144,7 +144,7 @@ def avg_pool_forward(x, out, kh, kw, sh, sw, pad_top, pad_left):
                     total[ow, ch] /= count
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def avg_pool_backward(grad, dx, kh, kw, sh, sw, pad_top, pad_left):
     """Write into ``dx`` (N, H, W, C) the gradient of average pooling: each value of
     ``grad`` is shared equally by the cells its window counted."""

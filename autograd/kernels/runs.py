@@ -28,7 +28,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def copy_run(dst, d, src, s, n):
     """``dst[d:d + n] = src[s:s + n]`` on flat arrays, for ``d, s, n >= 0``."""
     d = np.uint64(d)
@@ -37,7 +37,7 @@ def copy_run(dst, d, src, s, n):
         dst[d + q] = src[s + q]
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def add_run(dst, d, src, s, n):
     """``dst[d:d + n] += src[s:s + n]`` on flat arrays, for ``d, s, n >= 0``."""
     d = np.uint64(d)
@@ -46,7 +46,7 @@ def add_run(dst, d, src, s, n):
         dst[d + q] += src[s + q]
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def zero_run(dst, d, n):
     """``dst[d:d + n] = 0`` on a flat array, for ``d, n >= 0``."""
     d = np.uint64(d)
