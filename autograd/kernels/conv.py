@@ -9,9 +9,11 @@ pixels and ``K = kh * kw * C`` values under each window:
                dcols      = grad @ kernel.T,  dx = col2im(dcols)
                dbias      = grad summed over pixels
 
-``cols`` is never built whole: it can be hundreds of MB. The loops below fill
+``cols`` is not built whole: it can be hundreds of MB. The loops below fill
 one block of rows at a time into a reused scratch buffer small enough to stay
-in the CPU caches (``TILE_BYTES``), and hand each block to ``np.matmul``.
+in the CPU caches (``TILE_BYTES``), and hand each block to ``np.matmul``. (The
+one exception, ``keep_column_matrix``: for inputs with few channels and a small
+column matrix, forward keeps it whole for backward.)
 
 Threading policy (the one place it is decided, for conv and pool alike): every
 Numba kernel is serial, and only the matmuls are parallel, on OpenBLAS's own
@@ -20,8 +22,8 @@ threads. Reasons, measured on the 2-core machine the benchmarks ran on:
 - OpenBLAS keeps its idle threads spinning for ~0.1 s after each call, and
   Numba's OpenMP threads spin after theirs. A parallel Numba kernel next to a
   matmul fights those spinners for the two cores: a max-pool run on two threads
-  was 1.6x faster than serial on its own, but 5-16% *slower* than serial right
-  after a matmul - which is where it runs in a network (conv, pool, conv...).
+  was 1.5-1.75x faster than serial on its own, but 5-16% *slower* than serial
+  right after a matmul - which is where it runs in a network (conv, pool, conv...).
   A convolution alternates between copying and multiplying hundreds of times.
 - Serial copies plus threaded BLAS keeps each core busy with one thing: while
   the main thread fills a block, BLAS's threads wait; while BLAS multiplies, it
@@ -51,20 +53,6 @@ from .workspace import scratch
 # per-call BLAS overhead shows. With few channels (K = 9, 27) rows are cheap, and
 # more than 8192 rows per block made the forward pass up to 1.4x slower.
 TILE_BYTES = 1536 * 1024
-
-# Memory for time: when the kernel's gradient is wanted, the input has few channels
-# and the whole column matrix is small, the forward pass keeps it, so the backward
-# pass need not rebuild it. With few channels im2col copies short runs and costs
-# much per byte: keeping it made forward+backward 13-15% faster for 28x28x1 and
-# 32x32x3 batches of 64 (1.5 and 7 MB). With 32 channels (13x13x32, 9 MB) and for
-# big matrices (320x320x3, 39 MB) rebuilding blocks in cache was 2-6% faster.
-KEEP_COLS_BYTES = 16 * 1024 * 1024
-KEEP_COLS_MAX_CHANNELS = 4
-
-
-def keep_column_matrix(x: np.ndarray, win: Window) -> bool:
-    """Should the forward pass keep the whole column matrix for the backward pass?"""
-    return x.shape[3] <= KEEP_COLS_MAX_CHANNELS and column_matrix_bytes(x, win) <= KEEP_COLS_BYTES
 MIN_TILE_ROWS = 256
 MAX_TILE_ROWS = 8192
 
@@ -81,12 +69,28 @@ def _geometry_args(win: Window) -> tuple:
 
 def _is_pointwise(win: Window) -> bool:
     """A 1x1 kernel with stride 1 and no padding: cols is x itself."""
-    return (win.kh, win.kw, win.sh, win.sw) == (1, 1, 1, 1) and not any(win[6:10])
+    no_padding = win.pad_top == win.pad_bottom == win.pad_left == win.pad_right == 0
+    return (win.kh, win.kw, win.sh, win.sw) == (1, 1, 1, 1) and no_padding
 
 
 def column_matrix_bytes(x: np.ndarray, win: Window) -> int:
     """Size of the whole column matrix (P, kh * kw * C) of ``x`` for this window."""
     return x.shape[0] * win.out_h * win.out_w * win.kh * win.kw * x.shape[3] * x.itemsize
+
+
+# Memory for time: when the kernel's gradient is wanted, the input has few channels
+# and the whole column matrix is small, the forward pass keeps it, so the backward
+# pass need not rebuild it. With few channels im2col copies short runs and costs
+# much per byte: keeping it made forward+backward 13-15% faster for 28x28x1 and
+# 32x32x3 batches of 64 (1.5 and 7 MB). With 32 channels (13x13x32, 9 MB) and for
+# big matrices (320x320x3, 39 MB) rebuilding blocks in cache was 2-6% faster.
+KEEP_COLS_BYTES = 16 * 1024 * 1024
+KEEP_COLS_MAX_CHANNELS = 4
+
+
+def keep_column_matrix(x: np.ndarray, win: Window) -> bool:
+    """Should the forward pass keep the whole column matrix for the backward pass?"""
+    return x.shape[3] <= KEEP_COLS_MAX_CHANNELS and column_matrix_bytes(x, win) <= KEEP_COLS_BYTES
 
 
 def conv2d_forward(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None,
@@ -162,8 +166,8 @@ def conv2d_backward(x: np.ndarray, kernel: np.ndarray, grad: np.ndarray, win: Wi
     dk = np.zeros((k, o), dtype=x.dtype) if need_kernel else None
     dbias = np.zeros(o, dtype=x.dtype) if need_bias else None
     if need_kernel and cols is not None:
-        np.matmul(cols.T, g2, out=dk)  # the whole sum over pixels in one call
-        need_kernel = False  # done: the loop below only does dx and dbias
+        np.matmul(cols.T, g2, out=dk)  # kept by forward: the whole sum in one call
+    refill = need_kernel and cols is None  # then dkernel block by block, rebuilding cols
     rows = _tile_rows(k, x.itemsize, p_total)
     block_cols = scratch("conv.cols", rows, k, x.dtype)
     dcols = scratch("conv.dcols", rows, k, x.dtype)
@@ -179,7 +183,7 @@ def conv2d_backward(x: np.ndarray, kernel: np.ndarray, grad: np.ndarray, win: Wi
             # (pixels, 32) blocks (measured), and done while the block is in cache.
             np.matmul(ones[:m], g_block, out=db_block)
             dbias += db_block
-        if need_kernel:
+        if refill:
             block = block_cols[:m]
             im2col_rows(x, block, p0, *geo)
             np.matmul(block.T, g_block, out=dk_block)
