@@ -125,7 +125,9 @@ class Function:
                 needs.append(False)
         record = any_needs and _State.enabled
 
-        ctx = Context(cls, inputs, tuple(needs))
+        # Outside recording nothing will ask for gradients, so forward can skip keeping
+        # anything just for backward.
+        ctx = Context(cls, inputs, tuple(needs) if record else (False,) * len(needs))
         out = cls.forward(ctx, *arrays, **attrs)
         if type(out) is not np.ndarray:
             out = np.asarray(out)  # NumPy reductions can return scalars

@@ -28,7 +28,7 @@ class Conv2D(Function):
         bias = None if bias is None else as_kernel_array(bias, dtype)
         # Keep the column matrix im2col(x) for the kernel's gradient when that pays
         # (few channels, small matrix: see kernels/conv.py).
-        wants_kernel_grad = len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1]
+        wants_kernel_grad = ctx.needs_input_grad[1]
         cols = None
         if wants_kernel_grad and keep_column_matrix(x, window):
             p = x.shape[0] * window.out_h * window.out_w

@@ -333,3 +333,21 @@ def test_in_place_change_of_a_saved_output_is_caught():
         y.mul_(2.0)
     with pytest.raises(RuntimeError, match=r"<Exp>.*changed in place"):
         y.sum().backward()
+
+
+def test_needs_input_grad_is_all_false_when_not_recording():
+    seen = {}
+
+    class Spy(Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            seen["needs"] = ctx.needs_input_grad
+            return a * b
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad, grad
+
+    with autograd.no_grad():
+        Spy.apply(leaf(1.0), leaf(2.0))
+    assert seen["needs"] == (False, False)
