@@ -70,7 +70,7 @@ from .ops.elementwise import (
     tanh,
     where,
 )
-from .ops.linalg import matmul
+from .ops.linalg import linear, matmul
 from .ops.nn import (
     log_softmax,
     sigmoid_cross_entropy,
@@ -124,7 +124,7 @@ __all__ = [
     "reshape", "transpose", "expand_dims", "squeeze", "broadcast_to", "flatten",
     "getitem", "concatenate", "stack", "split", "pad",
     # linear algebra and nn
-    "matmul", "softmax", "log_softmax", "softmax_cross_entropy",
+    "matmul", "linear", "softmax", "log_softmax", "softmax_cross_entropy",
     "sparse_softmax_cross_entropy", "sigmoid_cross_entropy",
     # tools
     "gradcheck", "GradcheckError", "draw_graph", "GraphDrawing", "trace", "TraceStep",

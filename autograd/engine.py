@@ -145,7 +145,7 @@ def _initial_grad(root: Tensor, grad: Any) -> np.ndarray:
                 f"out.mean()), or pass grad=<an array of shape {root.shape}> holding the "
                 "gradient of your final scalar with respect to this tensor."
             )
-        return np.ones_like(root.data)
+        return np.ones(root.data.shape, dtype=root.data.dtype)
     g = grad.data if isinstance(grad, Tensor) else grad
     g = np.array(g, dtype=root.dtype)  # a copy: later steps must not alias the caller's
     if g.shape != root.shape:
@@ -175,31 +175,32 @@ def _fit_to_input(g: Any, inp: Tensor, ctx: Any) -> np.ndarray:
     if not isinstance(g, np.ndarray):
         g = np.asarray(g)
     if g.shape != inp.data.shape:
-        position = next(i for i, x in enumerate(ctx.inputs) if x is inp)
-        g = _sum_to_shape(g, inp.data.shape, ctx, position)
+        g = _sum_to_shape(g, inp.data.shape, ctx, inp)
     if g.dtype != inp.data.dtype:
         g = g.astype(inp.data.dtype)
     return g
 
 
-def _sum_to_shape(g: np.ndarray, shape: tuple, ctx: Any, position: int) -> np.ndarray:
-    extra = g.ndim - len(shape)
-    ok = extra >= 0 and all(
-        s == 1 or s == gs for s, gs in zip(shape, g.shape[extra:])
+def _sum_to_shape(g: np.ndarray, shape: tuple, ctx: Any, inp: Tensor) -> np.ndarray:
+    """Undo broadcasting: sum over the leading axes the input did not have, then over
+    the axes where the input had size 1."""
+    returned = g.shape
+    lead = g.ndim - len(shape)
+    if lead >= 0:
+        if lead:
+            g = g.sum(axis=tuple(range(lead)))
+        stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+        if stretched:
+            g = g.sum(axis=stretched, keepdims=True)
+        if g.shape == shape:
+            return g
+    position = next(i for i, x in enumerate(ctx.inputs) if x is inp)
+    raise RuntimeError(
+        f"{ctx.fn.__name__}.backward returned a gradient of shape {returned} for input "
+        f"{position} of shape {shape}. A gradient must have its input's shape (or a "
+        "shape that input broadcasts to, which the engine sums back). Check the "
+        "backward of this op."
     )
-    if not ok:
-        raise RuntimeError(
-            f"{ctx.fn.__name__}.backward returned a gradient of shape {g.shape} for input "
-            f"{position} of shape {shape}. A gradient must have its input's shape (or a "
-            "shape that input broadcasts to, which the engine sums back). Check the "
-            "backward of this op."
-        )
-    axes = tuple(range(extra)) + tuple(
-        extra + i for i, s in enumerate(shape) if s == 1 and g.shape[extra + i] != 1
-    )
-    if axes:
-        g = g.sum(axis=axes, keepdims=True)
-    return g.reshape(shape)
 
 
 def _check_versions(ctx: Any, output: Tensor) -> None:

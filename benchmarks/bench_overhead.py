@@ -5,7 +5,9 @@ Measures, in one run on this machine:
 1. a chain of ten adds of 4x4 tensors (forward + backward), per op;
 2. a single add and a single 64x64 matmul with their backward;
 3. one training step of a 784-256-128-10 MLP (ReLU, softmax cross-entropy,
-   plain SGD) at batch 32 and 128;
+   plain SGD) at batch 32 and 128, each layer written as ``h @ W + b`` (two ops)
+   and as ``autograd.linear(h, W, b)`` (one op, what ``nn.layers.Dense`` uses;
+   PyTorch's counterpart is ``torch.addmm``);
 
 each beside the same math written by hand in plain NumPy (no graph, backward
 derived by hand) and beside PyTorch CPU when it is installed. Prints medians
@@ -156,7 +158,9 @@ def mlp_data(batch):
     return x, y, params
 
 
-def mlp_ours(batch):
+def mlp_ours(batch, fused=False):
+    """fused=False: each layer is h @ W + b (two ops); fused=True: autograd.linear,
+    the one op a Dense layer uses."""
     x, y, arrays = mlp_data(batch)
     params = [autograd.tensor(p, requires_grad=True) for p in arrays]
     xt = autograd.tensor(x)
@@ -164,7 +168,10 @@ def mlp_ours(batch):
     def step():
         h = xt
         for i in range(0, len(params), 2):
-            h = h @ params[i] + params[i + 1]
+            if fused:
+                h = autograd.linear(h, params[i], params[i + 1])
+            else:
+                h = h @ params[i] + params[i + 1]
             if i < len(params) - 2:
                 h = h.relu()
         loss = autograd.sparse_softmax_cross_entropy(h, y).mean()
@@ -209,7 +216,7 @@ def mlp_numpy(batch):
     return step
 
 
-def mlp_torch(batch):
+def mlp_torch(batch, fused=False):
     x, y, arrays = mlp_data(batch)
     params = [torch.tensor(p, requires_grad=True) for p in arrays]
     xt, yt = torch.tensor(x), torch.tensor(y)
@@ -217,7 +224,10 @@ def mlp_torch(batch):
     def step():
         h = xt
         for i in range(0, len(params), 2):
-            h = h @ params[i] + params[i + 1]
+            if fused:
+                h = torch.addmm(params[i + 1], h, params[i])  # b + h @ W in one op
+            else:
+                h = h @ params[i] + params[i + 1]
             if i < len(params) - 2:
                 h = h.relu()
         loss = torch.nn.functional.cross_entropy(h, yt)
@@ -254,8 +264,10 @@ def main(argv=None) -> None:
     measure("single matmul 64x64 + backward", 1, 500, single_ours("matmul"),
             single_numpy("matmul"), single_torch("matmul") if torch else None)
     for batch in (32, 128):
-        measure(f"MLP 784-256-128-10 step, batch {batch}", 1, 50, mlp_ours(batch),
+        measure(f"MLP step, batch {batch}, @ and +", 1, 50, mlp_ours(batch),
                 mlp_numpy(batch), mlp_torch(batch) if torch else None)
+        measure(f"MLP step, batch {batch}, linear", 1, 50, mlp_ours(batch, fused=True),
+                mlp_numpy(batch), mlp_torch(batch, fused=True) if torch else None)
 
     print(f"numpy {np.__version__}, torch {torch.__version__ if torch else 'not installed'}, "
           f"python {sys.version.split()[0]}")

@@ -43,6 +43,55 @@ class MatMul(Function):
         return grad_a, grad_b
 
 
+class Linear(Function):
+    """``x @ w + b`` as one node: the op behind a dense layer.
+
+    The same math as a MatMul followed by an Add, in one step each way; the bias
+    gradient is the output gradient summed over every axis but the last.
+    """
+
+    @staticmethod
+    def forward(ctx, x, w, b):
+        ctx.save_for_backward(x, w)
+        out = x @ w
+        if b is not None:
+            out += b  # out is a fresh array, so adding in place is safe
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad
+        # See every leading axis of x and grad as one batch axis: (rows, in), (rows, out).
+        grad_rows = grad.reshape(-1, grad.shape[-1])
+        grad_x = grad @ w.T if need_x else None  # dx = dy W^T
+        grad_w = x.reshape(-1, x.shape[-1]).T @ grad_rows if need_w else None  # dW = x^T dy
+        grad_b = grad_rows.sum(axis=0) if need_b else None  # db = sum of dy over rows
+        return grad_x, grad_w, grad_b
+
+
+def linear(x: Any, w: Any, b: Any = None) -> Tensor:
+    """``x @ w + b`` in one op, as a dense layer computes it: ``w`` is (in, out),
+    ``b`` is (out,) or None, ``x`` is (..., in).
+
+    >>> import autograd
+    >>> autograd.linear(autograd.ones(2, 3), autograd.ones(3, 4), autograd.ones(4)).shape
+    (2, 4)
+    """
+    _check_matmul_shapes(x, w)
+    w_shape = w.shape if isinstance(w, Tensor) else np.shape(w)
+    if len(w_shape) != 2:
+        raise ValueError(f"linear: the weight must be a matrix (in, out), got shape {w_shape}.")
+    if b is not None:
+        b_shape = b.shape if isinstance(b, Tensor) else np.shape(b)
+        if b_shape != (w_shape[1],):
+            raise ValueError(
+                f"linear: the bias must have shape ({w_shape[1]},) to match the weight's "
+                f"{w_shape[1]} outputs, got shape {b_shape}."
+            )
+    return Linear.apply(x, w, b)
+
+
 def matmul(a: Any, b: Any) -> Tensor:
     """Matrix product ``a @ b``: matrices, batches of matrices (broadcast like NumPy),
     and vectors (a 1-D ``a`` is a row, a 1-D ``b`` a column).

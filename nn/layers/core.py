@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import autograd
 from autograd import Tensor
 from nn import activations, initializers, regularizers
 from nn.layers.base import Layer
@@ -108,10 +109,8 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs: Tensor) -> Tensor:
-        outputs = inputs @ self.kernel
-        if self.bias is not None:
-            outputs = outputs + self.bias
-        return self.activation(outputs)
+        # inputs @ kernel + bias, as one op (autograd/ops/linalg.py)
+        return self.activation(autograd.linear(inputs, self.kernel, self.bias))
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
         return tuple(input_shape[:-1]) + (self.units,)

@@ -45,7 +45,7 @@ CLASSIFICATION = {
             "sum", "mean", "var", "std", "max", "min", "prod", "logsumexp",
             "reshape", "transpose", "expand_dims", "squeeze", "broadcast_to", "flatten",
             "getitem", "concatenate", "stack", "split", "pad",
-            "matmul", "softmax", "log_softmax", "softmax_cross_entropy",
+            "matmul", "linear", "softmax", "log_softmax", "softmax_cross_entropy",
             "sparse_softmax_cross_entropy", "sigmoid_cross_entropy",
         ],
         DIFFERENTIABLE,

@@ -34,6 +34,18 @@ def matmul_args(draw, left_vector=False, right_vector=False, batched=False):
     return [draw(arrays(sa)), draw(arrays(sb))]
 
 
+@st.composite
+def linear_args(draw, with_bias=True):
+    k, m = draw(side), draw(side)
+    lead = draw(st.lists(side, min_size=0, max_size=2).map(tuple))  # (..., in)
+    args = [draw(arrays(lead + (k,))), draw(arrays((k, m)))]
+    return args + [draw(arrays((m,)))] if with_bias else args + [None]
+
+
+def linear_reference(x, w, b=None):
+    return x @ w + (0 if b is None else b)
+
+
 GRADCHECK_CASES = [
     OpCase("matmul", "matrix @ matrix", autograd.matmul, matmul_args(), np.matmul),
     OpCase("matmul", "broadcast batches", autograd.matmul, matmul_args(batched=True),
@@ -48,6 +60,9 @@ GRADCHECK_CASES = [
     OpCase("matmul", "method", lambda a, b: a.matmul(b), matmul_args(), np.matmul),
     OpCase("matmul", "ndarray @ tensor", lambda a, b: a @ b,
            matmul_args(batched=True).map(lambda ab: [Constant(ab[0]), ab[1]]), np.matmul),
+    OpCase("linear", "x @ w + b", autograd.linear, linear_args(), linear_reference),
+    OpCase("linear", "without bias", autograd.linear, linear_args(with_bias=False),
+           linear_reference),
 ]
 
 
@@ -152,3 +167,20 @@ def test_matmul_values_and_gradients_match_torch(sa, sb):
     np.testing.assert_allclose(y.numpy(), yt.detach().numpy(), rtol=1e-12)
     np.testing.assert_allclose(a.grad.numpy(), at.grad.numpy(), rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(b.grad.numpy(), bt.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_linear_is_matmul_plus_bias_by_hand():
+    x = autograd.tensor(np.array([[1.0, 2.0], [3.0, 4.0]]), requires_grad=True)
+    w = autograd.tensor(np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.5]]), requires_grad=True)
+    b = autograd.tensor(np.array([0.5, -0.5, 1.0]), requires_grad=True)
+    y = autograd.linear(x, w, b)
+    np.testing.assert_allclose(y.numpy(), [[5.5, 1.5, 1.0], [11.5, 3.5, 0.0]])
+    y.sum().backward()
+    np.testing.assert_allclose(b.grad.numpy(), [2.0, 2.0, 2.0])  # one per row
+    np.testing.assert_allclose(w.grad.numpy(), [[4.0, 4.0, 4.0], [6.0, 6.0, 6.0]])
+    np.testing.assert_allclose(x.grad.numpy(), [[0.0, 3.5], [0.0, 3.5]])
+
+
+def test_linear_explains_a_bias_of_the_wrong_shape():
+    with pytest.raises(ValueError, match=r"bias must have shape \(3,\).*shape \(2,\)"):
+        autograd.linear(autograd.ones(4, 2), autograd.ones(2, 3), autograd.ones(2))
