@@ -300,7 +300,10 @@ def lines_of(text: str) -> list[str]:
 
 def test_cells_are_the_guides_code():
     """Each transcribed cell is the guide's code (up to trailing spaces), imports aside."""
-    guide_text = (SHARED / "seed" / "sequential_model.md").read_text()
+    guide = SHARED / "seed" / "sequential_model.md"
+    if not guide.exists():  # present beside every project checkout and CI run
+        pytest.skip(f"the seed guide is not at {guide} (a clone outside the workplace)")
+    guide_text = guide.read_text()
     guide_lines = [line.rstrip() for line in guide_text.splitlines()]
     guide_code = "\n".join(guide_lines)
     pieces = [code for _, code in CELLS] + [BLUEPRINT_1_MODEL, BLUEPRINT_1_FREEZE, BLUEPRINT_2]
