@@ -12,8 +12,9 @@ Code written for Keras runs with only the imports changed::
   ``nn.callbacks``, ``nn.datasets``, ``nn.utils``, ``nn.saving``: training.
 """
 
+# Grouped by part of the library rather than sorted, so the two halves stay readable.
 # --- front end (layers, models) ------------------------------------------------
-from nn import activations, backend, initializers, layers, models, regularizers
+from nn import activations, backend, initializers, layers, models, regularizers  # noqa: I001
 from nn.layers import Input, Layer
 from nn.layers.naming import clear_session
 from nn.models import Model, Sequential
@@ -21,3 +22,12 @@ from nn.models import Model, Sequential
 # --- training (losses, metrics, optimizers, callbacks, saving, data) -----------
 from nn import callbacks, datasets, losses, metrics, optimizers, saving, utils
 from nn.saving import load_model
+
+__all__ = [
+    # front end
+    "activations", "backend", "initializers", "layers", "models", "regularizers",
+    "Input", "Layer", "clear_session", "Model", "Sequential",
+    # training
+    "callbacks", "datasets", "losses", "metrics", "optimizers", "saving", "utils",
+    "load_model",
+]

@@ -15,7 +15,6 @@ import numpy as np
 from ..function import Function
 from ..tensor import Tensor
 
-
 # (Array methods and ufunc reductions rather than np.sum/np.max: on the small
 # arrays of a small model, NumPy's Python-level wrappers cost more than the math.)
 

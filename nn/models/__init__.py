@@ -11,5 +11,5 @@ from nn.models.functional import Functional
 from nn.models.model import Model
 from nn.models.sequential import Sequential
 
-__all__ = ["Model", "Functional", "Sequential"]
+__all__ = ["Model", "Functional", "Sequential", "load_model"]
 from nn.saving import load_model  # noqa: E402

@@ -16,7 +16,8 @@ True
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 _USER_CLASSES: dict[str, type] = {}
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import autograd
-from autograd import Function, Tensor
+from autograd import Function
 
 pytestmark = pytest.mark.engine
 
