@@ -29,16 +29,20 @@ from .runs import add_run, copy_run, zero_run
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def im2col_rows(x, cols, p0, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_h, out_w):
-    """Fill ``cols[r]`` with the window of output pixel ``p0 + r``.
+    """Fill ``cols[r, :kh * kw * C]`` with the window of output pixel ``p0 + r``.
 
-    ``x`` is (N, H, W, C) and ``cols`` is (rows, kh * kw * C), both C-contiguous
-    and of the same dtype. Windows start at ``(oh * sh - pad_top, ow * sw - pad_left)``
-    and take every ``dh``-th row and ``dw``-th column.
+    ``x`` is (N, H, W, C) and ``cols`` is (rows, kh * kw * C + extra), both
+    C-contiguous and of the same dtype. Windows start at
+    ``(oh * sh - pad_top, ow * sw - pad_left)`` and take every ``dh``-th row and
+    ``dw``-th column. The ``extra`` columns at the end of each row (usually none)
+    are left as they are: ``kernels/conv.py`` keeps a column of ones there, so
+    that the matmul adds the bias.
     """
     n_img, h, w, c = x.shape
     src = x.reshape(x.size)  # flat views: the offsets below count elements
     dst = cols.reshape(cols.size)
     run = kw * c  # one kernel row: kw cells of c channels
+    extra = cols.shape[1] - kh * run  # columns after the window, skipped
     n = p0 // (out_h * out_w)
     oh = (p0 // out_w) % out_h
     ow = p0 % out_w
@@ -63,6 +67,7 @@ def im2col_rows(x, cols, p0, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_h, o
                     else:
                         zero_run(dst, d + j * c, c)
             d += run
+        d += extra
         # next output pixel, row-major over (n, oh, ow)
         ow += 1
         if ow == out_w:
@@ -131,8 +136,9 @@ def _windows(x, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_h, out_w):
 def im2col_rows_numpy(x, cols, p0, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_h, out_w):
     """Twin of ``im2col_rows``: the same rows, cut from a sliding-window view."""
     win = _windows(x, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_h, out_w)
-    every_row = win.reshape(-1, cols.shape[1])
-    cols[:] = every_row[p0 : p0 + cols.shape[0]]
+    k = kh * kw * x.shape[3]
+    every_row = win.reshape(-1, k)
+    cols[:, :k] = every_row[p0 : p0 + cols.shape[0]]
 
 
 def col2im_rows_numpy(cols, dx, p0, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_h, out_w):

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..function import Function
 from ..kernels.arrays import as_kernel_array, kernel_dtype
-from ..kernels.conv import conv2d_backward, conv2d_forward, keep_column_matrix
+from ..kernels.conv import column_matrix, conv2d_backward, conv2d_forward, keep_column_matrix
 from ..kernels.geometry import Window, check_nhwc, check_padding, pair, window_2d
 from ..tensor import Tensor
 
@@ -31,8 +31,7 @@ class Conv2D(Function):
         wants_kernel_grad = ctx.needs_input_grad[1]
         cols = None
         if wants_kernel_grad and keep_column_matrix(x, window):
-            p = x.shape[0] * window.out_h * window.out_w
-            cols = np.empty((p, window.kh * window.kw * x.shape[3]), dtype=dtype)
+            cols = column_matrix(x, window, with_bias=bias is not None)
         ctx.save_for_backward(x, kernel, cols)
         ctx.window = window
         ctx.has_bias = bias is not None
@@ -44,7 +43,8 @@ class Conv2D(Function):
         need_x, need_kernel, need_bias = ctx.needs_input_grad
         grad = as_kernel_array(grad, x.dtype)
         # dx = col2im(grad @ kernel^T), dkernel = im2col(x)^T @ grad, dbias = sum of grad
-        # (see kernels/conv.py). Gradients nobody asked for are not computed.
+        # (the bias is the weight of an input that is always 1: see kernels/conv.py).
+        # Gradients nobody asked for are not computed.
         return conv2d_backward(x, kernel, grad, ctx.window, need_x, need_kernel,
                                need_bias and ctx.has_bias, cols)
 

@@ -75,6 +75,22 @@ def test_im2col_rows_matches_numpy_twin(block):
 
 
 @KERNEL_SETTINGS
+@given(blocks(), st.integers(1, 2))
+def test_im2col_rows_leaves_the_columns_after_the_window_alone(block, extra):
+    # conv2d keeps a column of ones there (the bias's input); im2col must not touch it.
+    case, p0, rows = block
+    x = case.x()
+    k = case.window.kh * case.window.kw * case.x_shape[3]
+    got = np.full((rows, k + extra), np.nan, dtype=case.dtype)
+    got[:, k:] = 1
+    want = np.ones((rows, k + extra), dtype=case.dtype)
+    im2col_rows(x, got, p0, *geometry(case.window))
+    im2col_rows_numpy(x, want, p0, *geometry(case.window))
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(got[:, k:], 1)
+
+
+@KERNEL_SETTINGS
 @given(blocks())
 def test_col2im_rows_matches_numpy_twin(block):
     case, p0, rows = block
@@ -146,21 +162,23 @@ def test_conv2d_backward_matches_numpy_twin(params, needs):
         np.testing.assert_allclose(g, w, **tolerance(case.dtype))
 
 
-def test_conv2d_gives_the_same_result_in_many_small_blocks(monkeypatch):
+@pytest.mark.parametrize("with_bias", [False, True])
+def test_conv2d_gives_the_same_result_in_many_small_blocks(monkeypatch, with_bias):
     # Force ~100 blocks (ragged last block included) so the block loop is exercised.
     rng = np.random.default_rng(0)
     x = rng.standard_normal((3, 11, 9, 4))
     kernel = rng.standard_normal((3, 2, 4, 5))
+    bias = rng.standard_normal(5) if with_bias else None
     win = window_2d("t", x.shape, (3, 2), (1, 2), (2, 1), "same")
     grad = rng.standard_normal((3, win.out_h, win.out_w, 5))
-    whole = conv2d_forward(x, kernel, None, win), conv2d_backward(x, kernel, grad, win)
+    whole = conv2d_forward(x, kernel, bias, win), conv2d_backward(x, kernel, grad, win)
     monkeypatch.setattr(kconv, "MIN_TILE_ROWS", 1)
     monkeypatch.setattr(kconv, "TILE_BYTES", 7 * kernel[..., 0].size * x.itemsize)
-    blocked = conv2d_forward(x, kernel, None, win), conv2d_backward(x, kernel, grad, win)
+    blocked = conv2d_forward(x, kernel, bias, win), conv2d_backward(x, kernel, grad, win)
     np.testing.assert_allclose(blocked[0], whole[0], rtol=1e-12)
     for b, w in zip(blocked[1], whole[1], strict=True):
         np.testing.assert_allclose(b, w, rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(whole[0], conv2d_forward_numpy(x, kernel, None, win))
+    np.testing.assert_allclose(whole[0], conv2d_forward_numpy(x, kernel, bias, win))
 
 
 def test_pointwise_conv_takes_the_shortcut_and_agrees():
@@ -198,22 +216,35 @@ def test_each_kernel_is_compiled_for_float32_and_float64_only():
         assert layouts == {"C"} and len(kernel.signatures) <= 2, kernel.signatures
 
 
-def test_a_kept_column_matrix_gives_the_same_gradients():
-    # conv2d_forward can fill the whole column matrix for conv2d_backward to reuse.
+@pytest.mark.parametrize("with_bias", [False, True])
+def test_a_kept_column_matrix_gives_the_same_gradients(with_bias):
+    # conv2d_forward can fill the whole column matrix for conv2d_backward to reuse;
+    # with a bias it has one more column, of ones, the bias's input.
     rng = np.random.default_rng(5)
     x = rng.standard_normal((2, 6, 7, 3))
     kernel = rng.standard_normal((3, 2, 3, 4))
+    bias = rng.standard_normal(4) if with_bias else None
     win = window_2d("t", x.shape, (3, 2), (2, 1), (1, 2), "same")
     grad = rng.standard_normal((2, win.out_h, win.out_w, 4))
-    cols = np.empty((2 * win.out_h * win.out_w, 3 * 2 * 3))
-    out = conv2d_forward(x, kernel, None, win, cols)
-    np.testing.assert_allclose(out, conv2d_forward(x, kernel, None, win), rtol=1e-12)
-    want = np.empty_like(cols)
+    cols = kconv.column_matrix(x, win, with_bias)
+    assert cols.shape == (2 * win.out_h * win.out_w, 3 * 2 * 3 + with_bias)
+    out = conv2d_forward(x, kernel, bias, win, cols)
+    np.testing.assert_allclose(out, conv2d_forward(x, kernel, bias, win), rtol=1e-12)
+    np.testing.assert_allclose(out, conv2d_forward_numpy(x, kernel, bias, win), rtol=1e-12)
+    want = np.ones_like(cols)
     im2col_rows(x, want, 0, *geometry(win))
     np.testing.assert_array_equal(cols, want)
-    for kept, rebuilt in zip(conv2d_backward(x, kernel, grad, win, cols=cols),
-                             conv2d_backward(x, kernel, grad, win), strict=True):
-        np.testing.assert_allclose(kept, rebuilt, rtol=1e-12, atol=1e-12)
+    for needs in [(True, True, True), (False, True, True), (True, True, False),
+                  (False, True, False)]:
+        kept = conv2d_backward(x, kernel, grad, win, *needs, cols=cols)
+        rebuilt = conv2d_backward(x, kernel, grad, win, *needs)
+        twin = conv2d_backward_numpy(x, kernel, grad, win, *needs)
+        for a, b, c in zip(kept, rebuilt, twin, strict=True):
+            if c is None:
+                assert a is None and b is None
+                continue
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+            np.testing.assert_allclose(a, c, rtol=1e-10, atol=1e-10)
 
 
 def test_the_column_matrix_is_kept_only_for_few_channels_and_small_sizes():
