@@ -15,6 +15,11 @@ last row, the bias, so the matmul adds it; in backward the same extra column
 makes the last row of ``cols.T @ grad`` the bias gradient. (Adding the bias in a
 separate pass over the output cost 5-11% of the forward pass, measured.)
 
+Why not a direct convolution loop, at least for 1-3 input channels, where K is tiny
+and im2col copies short runs? It was measured (benchmarks/README.md) and lost:
+Numba cannot keep the O output accumulators of a pixel in registers, so each of
+the K updates loads and stores them, and im2col + BLAS stayed as fast or faster.
+
 ``cols`` is not built whole: it can be hundreds of MB. The loops below fill
 one block of rows at a time into a reused scratch buffer small enough to stay
 in the CPU caches (``TILE_BYTES``), and hand each block to ``np.matmul``. (The
