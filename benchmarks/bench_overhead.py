@@ -10,8 +10,9 @@ Measures, in one run on this machine:
    PyTorch's counterpart is ``torch.addmm``);
 
 each beside the same math written by hand in plain NumPy (no graph, backward
-derived by hand) and beside PyTorch CPU when it is installed. Prints medians
-and ratios.
+derived by hand) and beside PyTorch CPU when it is installed. The three take
+turns round by round; prints median times and the median of the per-round
+ratios.
 
     python benchmarks/bench_overhead.py [--quick]
 """
@@ -35,17 +36,45 @@ except ImportError:  # PyTorch is an optional baseline
     torch = None
 
 
-def median_seconds(fn, inner: int, repeats: int) -> float:
-    """Median over `repeats` of the mean time of `inner` calls (after a warm-up)."""
-    for _ in range(max(3, inner // 10)):
-        fn()
-    samples = []
+def interleaved_seconds(fns, inner: int, repeats: int, pause: float):
+    """Time each function in `fns` (None = skipped) in alternating rounds.
+
+    This machine's speed drifts by up to 2x over seconds, so timing one
+    implementation after another would compare different machines. Instead every
+    round times all of them back to back (`inner` calls each, after a warm-up),
+    sleeping `pause` seconds before each so that BLAS and OpenMP threads still
+    spinning from the previous one have gone idle.
+
+    Returns (median time per call for each fn, rounds) where rounds[k][i] is the
+    time per call of fn i in round k - ratios are taken within a round.
+    """
+    for fn in fns:
+        if fn is not None:
+            for _ in range(max(3, inner // 10)):
+                fn()
+    rounds = []
     for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(inner):
-            fn()
-        samples.append((time.perf_counter() - start) / inner)
-    return statistics.median(samples)
+        times = []
+        for fn in fns:
+            if fn is None:
+                times.append(None)
+                continue
+            time.sleep(pause)
+            start = time.perf_counter()
+            for _ in range(inner):
+                fn()
+            times.append((time.perf_counter() - start) / inner)
+        rounds.append(times)
+    medians = [
+        None if fns[i] is None else statistics.median(r[i] for r in rounds)
+        for i in range(len(fns))
+    ]
+    return medians, rounds
+
+
+def median_ratio(rounds, i: int, j: int) -> float:
+    """Median over rounds of time(i) / time(j), both measured in the same round."""
+    return statistics.median(r[i] / r[j] for r in rounds)
 
 
 # ----------------------------------------------------------------- 1. chain of adds
@@ -252,10 +281,16 @@ def main(argv=None) -> None:
     rows = []
 
     def measure(name, per, inner, ours, numpy_, torch_):
-        t_ours = median_seconds(ours, inner, repeats) / per
-        t_np = median_seconds(numpy_, inner, repeats) / per
-        t_torch = median_seconds(torch_, inner, repeats) / per if torch else None
-        rows.append((name, t_ours, t_np, t_torch))
+        (t_ours, t_np, t_torch), rounds = interleaved_seconds(
+            [ours, numpy_, torch_], inner, repeats, pause=0.1)
+        rows.append((
+            name,
+            t_ours / per,
+            t_np / per,
+            t_torch / per if torch_ else None,
+            median_ratio(rounds, 0, 1),
+            median_ratio(rounds, 0, 2) if torch_ else None,
+        ))
 
     measure("chain of 10 adds, per op", CHAIN, 200, chain_ours(), chain_numpy(),
             chain_torch() if torch else None)
@@ -275,11 +310,13 @@ def main(argv=None) -> None:
               f"{'ours/numpy':>11} {'ours/torch':>11}")
     print(header)
     print("-" * len(header))
-    for name, t_ours, t_np, t_torch in rows:
+    for name, t_ours, t_np, t_torch, ratio_np, ratio_torch in rows:
         torch_text = f"{t_torch * 1e6:8.1f}us" if t_torch else f"{'-':>10}"
-        ratio_torch = f"{t_ours / t_torch:10.2f}x" if t_torch else f"{'-':>11}"
+        ratio_torch_text = f"{ratio_torch:10.2f}x" if ratio_torch else f"{'-':>11}"
         print(f"{name:<36} {t_ours * 1e6:8.1f}us {t_np * 1e6:8.1f}us {torch_text} "
-              f"{t_ours / t_np:10.2f}x {ratio_torch}")
+              f"{ratio_np:10.2f}x {ratio_torch_text}")
+    print("times: medians over rounds; ratios: medians of the ratios within each round "
+          "(the implementations alternate, so machine drift cancels)")
 
 
 if __name__ == "__main__":
