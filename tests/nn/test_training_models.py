@@ -2,7 +2,9 @@
 digits convnet that must reach 97% test accuracy."""
 
 import gc
+import importlib.util
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,12 +16,11 @@ from nn import layers
 pytestmark = pytest.mark.training
 
 
-def digits(flat=False):
+def flat_digits():
+    """The digits as rows of 64 pixels in [0, 1], for the Dense models below."""
     (x_train, y_train), (x_test, y_test) = nn.datasets.digits.load_data()
-    x_train = (x_train / 16.0).astype(np.float32)[..., None]
-    x_test = (x_test / 16.0).astype(np.float32)[..., None]
-    if flat:
-        x_train, x_test = x_train.reshape(len(x_train), -1), x_test.reshape(len(x_test), -1)
+    x_train = (x_train / 16.0).astype(np.float32).reshape(len(x_train), -1)
+    x_test = (x_test / 16.0).astype(np.float32).reshape(len(x_test), -1)
     return (x_train, y_train), (x_test, y_test)
 
 
@@ -31,27 +32,29 @@ def mlp(dropout=0.0):
     return nn.Sequential(stack)
 
 
+def load_demo():
+    """demo.py at the repository root, imported as a module (it runs nothing on import)."""
+    path = Path(__file__).resolve().parents[2] / "demo.py"
+    spec = importlib.util.spec_from_file_location("gradstack_demo", path)
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    return demo
+
+
 @pytest.mark.slow
-def test_digits_convnet_reaches_97_percent():
-    (x_train, y_train), (x_test, y_test) = digits()
+def test_the_demo_convnet_reaches_97_percent():
+    # The README's demo command trains exactly this: demo.py's model and recipe.
+    demo = load_demo()
+    (x_train, y_train), (x_test, y_test) = demo.load_digits()
     nn.utils.set_random_seed(0)
-    model = nn.Sequential([
-        layers.Input((8, 8, 1)),
-        layers.Conv2D(16, 3, padding="same", activation="relu"),
-        layers.MaxPooling2D(2),
-        layers.Conv2D(32, 3, padding="same", activation="relu"),
-        layers.Flatten(),
-        layers.Dense(10, activation="softmax"),
-    ])
-    model.compile(optimizer=nn.optimizers.Adam(2e-3), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
-    model.fit(x_train, y_train, epochs=20, batch_size=32, verbose=0)
+    model = demo.build_model()
+    demo.train(model, x_train, y_train, verbose=0)
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
     assert accuracy >= 0.97, f"test accuracy {accuracy:.4f} (loss {loss:.4f})"
 
 
 def test_memory_stays_flat_over_2000_steps():
-    (x_train, y_train), _ = digits(flat=True)
+    (x_train, y_train), _ = flat_digits()
     x, y = x_train[:64], y_train[:64]
     nn.utils.set_random_seed(0)
     model = mlp()
@@ -70,7 +73,7 @@ def test_memory_stays_flat_over_2000_steps():
 
 
 def test_fit_on_sequential_learns_digits():
-    (x_train, y_train), (x_test, y_test) = digits(flat=True)
+    (x_train, y_train), (x_test, y_test) = flat_digits()
     nn.utils.set_random_seed(0)
     model = mlp()
     model.compile(optim.Adam(3e-3), "sparse_categorical_crossentropy", ["accuracy"])
@@ -80,7 +83,7 @@ def test_fit_on_sequential_learns_digits():
 
 
 def test_functional_model_and_keras_optimizer_alias():
-    (x_train, y_train), _ = digits(flat=True)
+    (x_train, y_train), _ = flat_digits()
     nn.utils.set_random_seed(0)
     inputs = nn.Input(shape=(64,))
     outputs = layers.Dense(10, activation="softmax")(layers.Dense(16, activation="relu")(inputs))
@@ -93,7 +96,7 @@ def test_functional_model_and_keras_optimizer_alias():
 
 
 def test_same_seed_same_history_with_dropout():
-    (x_train, y_train), _ = digits(flat=True)
+    (x_train, y_train), _ = flat_digits()
     runs = []
     for _ in range(2):
         nn.utils.set_random_seed(5)
@@ -104,7 +107,7 @@ def test_same_seed_same_history_with_dropout():
 
 
 def test_save_load_sequential_bit_for_bit(tmp_path):
-    (x_train, y_train), (x_test, _) = digits(flat=True)
+    (x_train, y_train), (x_test, _) = flat_digits()
     nn.utils.set_random_seed(0)
     model = mlp(dropout=0.2)
     model.compile(optim.Adam(1e-3), "sparse_categorical_crossentropy", ["accuracy"])
@@ -120,7 +123,7 @@ def test_save_load_sequential_bit_for_bit(tmp_path):
 
 
 def test_resume_sequential_with_dropout_exactly(tmp_path):
-    (x_train, y_train), _ = digits(flat=True)
+    (x_train, y_train), _ = flat_digits()
     x, y = x_train[:160], y_train[:160]
 
     nn.utils.set_random_seed(21)
@@ -167,7 +170,7 @@ def test_save_load_functional_and_weights(tmp_path):
 
 
 def test_regularizers_reach_the_loss():
-    (x_train, y_train), _ = digits(flat=True)
+    (x_train, y_train), _ = flat_digits()
     nn.utils.set_random_seed(0)
     model = nn.Sequential([layers.Input((64,)),
                            layers.Dense(10, kernel_regularizer=nn.regularizers.L2(0.1))])
