@@ -37,6 +37,7 @@ from .function import Context, Function
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 from .graph import GraphDrawing, TraceStep, draw_graph, trace
+from .kernels.geometry import conv_output_shape
 from .ops.elementwise import (
     abs,
     add,
@@ -93,7 +94,7 @@ from .ops.shape import (
     transpose,
 )
 from .random import get_generator, manual_seed
-from .tensor import Tensor
+from .tensor import Tensor, as_array
 
 # dtypes, so that code can write autograd.float32 as it would tf.float32
 float16 = _np.float16
@@ -106,7 +107,7 @@ bool_ = _np.bool_
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "Function", "Context", "tensor",
+    "Tensor", "Function", "Context", "tensor", "as_array",
     # creation
     "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "eye",
     "rand", "randn", "uniform", "normal", "manual_seed", "get_generator",
@@ -137,4 +138,5 @@ __all__ = [
 from .ops.conv import conv2d  # noqa: E402
 from .ops.pool import avg_pool2d, global_avg_pool2d, global_max_pool2d, max_pool2d  # noqa: E402
 
-__all__ += ["conv2d", "max_pool2d", "avg_pool2d", "global_max_pool2d", "global_avg_pool2d"]
+__all__ += ["conv2d", "max_pool2d", "avg_pool2d", "global_max_pool2d", "global_avg_pool2d",
+            "conv_output_shape"]

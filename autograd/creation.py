@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .random import get_generator
-from .tensor import DEFAULT_FLOAT, Tensor
+from .tensor import DEFAULT_FLOAT, Tensor, as_array
 
 
 def _shape(shape: tuple) -> tuple[int, ...]:
@@ -56,13 +56,13 @@ def full(shape: Any, fill_value: float, dtype: Any = DEFAULT_FLOAT, requires_gra
 
 def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Zeros with the shape (and, by default, the dtype) of ``t``."""
-    data = t.data if isinstance(t, Tensor) else np.asarray(t)
+    data = as_array(t)
     return _make(np.zeros_like(data, dtype=dtype), requires_grad)
 
 
 def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Ones with the shape (and, by default, the dtype) of ``t``."""
-    data = t.data if isinstance(t, Tensor) else np.asarray(t)
+    data = as_array(t)
     return _make(np.ones_like(data, dtype=dtype), requires_grad)
 
 

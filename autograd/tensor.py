@@ -51,6 +51,23 @@ def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
     return arr
 
 
+def as_array(x: Any, dtype: Any = None) -> np.ndarray:
+    """The values of ``x`` as an ndarray: a Tensor's own array, else ``np.asarray(x)``.
+
+    The one boundary helper for code that accepts Tensors, arrays, lists and
+    numbers alike. A Tensor's array is shared, not copied (like ``t.numpy()``).
+
+    >>> import autograd
+    >>> autograd.as_array(autograd.tensor([1.0, 2.0]))
+    array([1., 2.], dtype=float32)
+    >>> autograd.as_array([1, 2])
+    array([1, 2])
+    """
+    if isinstance(x, Tensor):
+        x = x.data
+    return np.asarray(x, dtype=dtype)
+
+
 class Tensor:
     """An n-dimensional array with reverse-mode differentiation.
 
@@ -297,7 +314,7 @@ class Tensor:
     def copy_(self, other: Any) -> Tensor:
         """In place: overwrite the values with ``other`` (same shape)."""
         self._check_inplace("copy_")
-        src = other.data if isinstance(other, Tensor) else np.asarray(other)
+        src = as_array(other)
         if src.shape != self.shape:
             raise ValueError(
                 f"copy_: cannot copy values of shape {src.shape} into a tensor of shape "

@@ -13,6 +13,10 @@ Convolution and pooling share this arithmetic. For one spatial axis of size
 >>> win = window_2d("conv2d", (1, 5, 5, 1), (3, 3), (2, 2), (1, 1), "same")
 >>> (win.out_h, win.out_w), (win.pad_top, win.pad_bottom)
 ((3, 3), (1, 1))
+
+``conv_output_shape`` (public as ``autograd.conv_output_shape``) gives the
+same sizes for a whole NHWC shape whose sizes may be unknown (None), which is
+what layers need to answer ``compute_output_shape``.
 """
 
 from __future__ import annotations
@@ -98,16 +102,78 @@ def window_2d(
     out_h, pt, pb = _axis(h, kh, sh, dh, padding)
     out_w, pl, pr = _axis(w, kw, sw, dw, padding)
     if out_h < 1 or out_w < 1:
-        eff = ((kh - 1) * dh + 1, (kw - 1) * dw + 1)
-        dilated = f" (dilated to {eff[0]}x{eff[1]})" if eff != (kh, kw) else ""
-        shown = tuple(kernel_shape) if kernel_shape is not None else (kh, kw)
-        raise ValueError(
-            f"{op}: the window {kh}x{kw}{dilated} (kernel shape {shown}) is larger than "
-            f"the input of shape {tuple(x_shape)} (height {h}, width {w}) with "
-            f"padding={padding!r}, so not a single output position fits. Use "
-            f"padding='same', a smaller kernel or dilation, or a larger input."
-        )
+        raise _window_too_large(op, x_shape, kernel_size, dilation, padding, kernel_shape)
     return Window(kh, kw, sh, sw, dh, dw, pt, pb, pl, pr, out_h, out_w)
+
+
+def _window_too_large(op: str, x_shape: tuple, kernel_size: tuple[int, int],
+                      dilation: tuple[int, int], padding: str,
+                      kernel_shape: tuple | None) -> ValueError:
+    kh, kw = kernel_size
+    eff = ((kh - 1) * dilation[0] + 1, (kw - 1) * dilation[1] + 1)
+    dilated = f" (dilated to {eff[0]}x{eff[1]})" if eff != (kh, kw) else ""
+    shown = tuple(kernel_shape) if kernel_shape is not None else (kh, kw)
+    return ValueError(
+        f"{op}: the window {kh}x{kw}{dilated} (kernel shape {shown}) is larger than "
+        f"the input of shape {tuple(x_shape)} (height {x_shape[1]}, width {x_shape[2]}) "
+        f"with padding={padding!r}, so not a single output position fits. Use "
+        f"padding='same', a smaller kernel or dilation, or a larger input."
+    )
+
+
+def conv_output_shape(
+    input_shape: tuple[int | None, ...],
+    kernel_size: int | tuple[int, int],
+    strides: int | tuple[int, int] = 1,
+    padding: str = "valid",
+    dilation_rate: int | tuple[int, int] = 1,
+    filters: int | None = None,
+    op: str = "conv_output_shape",
+) -> tuple[int | None, ...]:
+    """The NHWC output shape of a convolution or pooling window, sizes may be None.
+
+    Parameters
+    ----------
+    input_shape : (batch, height, width, channels); any entry may be None (unknown).
+    kernel_size, strides, dilation_rate : an int or a pair (height, width).
+    padding : ``"valid"`` or ``"same"``, as in Keras.
+    filters : the output channels of a convolution; None keeps the input's
+        channels (pooling).
+    op : the name used in error messages, e.g. a layer's ``"Conv2D layer 'conv2d_1'"``.
+
+    Returns
+    -------
+    tuple : (batch, out_height, out_width, channels), None where the input size was.
+
+    Raises ``ValueError`` for a shape that is not 4-D, a bad argument, or a known
+    size too small for one window with ``padding="valid"``.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.conv_output_shape((None, 28, 28, 1), 3, filters=8)
+    (None, 26, 26, 8)
+    >>> autograd.conv_output_shape((None, None, 9, 3), 2, strides=2, padding="same")
+    (None, None, 5, 3)
+    """
+    if len(input_shape) != 4:
+        raise ValueError(
+            f"{op}: expected a 4-D NHWC shape (batch, height, width, channels), got "
+            f"{tuple(input_shape)} ({len(input_shape)}-D). Use None for unknown sizes, "
+            f"e.g. (None, 28, 28, 1)."
+        )
+    k = pair(kernel_size, "kernel_size", op)
+    s = pair(strides, "strides", op)
+    d = pair(dilation_rate, "dilation_rate", op)
+    padding = check_padding(padding, op)
+    batch, h, w, channels = input_shape
+    out = []
+    for n, ki, si, di in zip((h, w), k, s, d, strict=True):
+        size = None if n is None else _axis(n, ki, si, di, padding)[0]
+        if size is not None and size < 1:
+            raise _window_too_large(op, tuple(input_shape), k, d, padding, None)
+        out.append(size)
+    return (batch, out[0], out[1], channels if filters is None else filters)
 
 
 def check_nhwc(shape: tuple[int, ...], op: str, name: str = "x") -> None:

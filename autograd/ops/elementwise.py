@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, as_array
 
 # ---------------------------------------------------------------- arithmetic
 
@@ -198,7 +198,7 @@ def astype(a: Tensor, dtype: Any) -> Tensor:
     dtype('float64')
     """
     dtype = np.dtype(dtype)
-    data = a.data if isinstance(a, Tensor) else np.asarray(a)
+    data = as_array(a)
     if dtype == data.dtype:
         return a if isinstance(a, Tensor) else Tensor(data)
     if dtype.kind not in "fc":
@@ -577,7 +577,7 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     >>> autograd.where(x > 0, x, 0.0)
     Tensor([0., 2.], shape=(2,), dtype=float32)
     """
-    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    cond = as_array(condition)
     return Where.apply(cond.astype(bool, copy=False), a, b)
 
 

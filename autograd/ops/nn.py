@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, as_array
 
 # (Array methods and ufunc reductions rather than np.sum/np.max: on the small
 # arrays of a small model, NumPy's Python-level wrappers cost more than the math.)
@@ -150,7 +150,7 @@ def softmax_cross_entropy(logits: Any, target: Any, axis: int = -1) -> Tensor:
 def sparse_softmax_cross_entropy(logits: Any, labels: Any) -> Tensor:
     """Cross-entropy of ``softmax(logits)`` against integer class labels (one per
     sample; classes on the last axis)."""
-    lab = labels.data if isinstance(labels, Tensor) else np.asarray(labels)
+    lab = as_array(labels)
     if lab.dtype.kind not in "iu":
         if lab.dtype.kind == "f" and np.all(lab == np.round(lab)):
             lab = lab.astype(np.int64)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, as_array
 
 Axis = int | tuple[int, ...] | None
 
@@ -194,10 +194,6 @@ class LogSumExp(Function):
         return _expand(grad, ctx.axes, ctx.keepdims) * softmax
 
 
-def _data(a: Any) -> np.ndarray:
-    return a.data if isinstance(a, Tensor) else np.asarray(a)
-
-
 def sum(a: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Sum over ``axis`` (all axes by default).
 
@@ -205,17 +201,17 @@ def sum(a: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A
     >>> autograd.sum(autograd.tensor([[1.0, 2.0], [3.0, 4.0]]), axis=0)
     Tensor([4., 6.], shape=(2,), dtype=float32)
     """
-    return Sum.apply(a, axes=_normalize_axis(axis, _data(a).ndim, "sum"), keepdims=keepdims)
+    return Sum.apply(a, axes=_normalize_axis(axis, as_array(a).ndim, "sum"), keepdims=keepdims)
 
 
 def mean(a: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Arithmetic mean over ``axis`` (all axes by default)."""
-    return Mean.apply(a, axes=_normalize_axis(axis, _data(a).ndim, "mean"), keepdims=keepdims)
+    return Mean.apply(a, axes=_normalize_axis(axis, as_array(a).ndim, "mean"), keepdims=keepdims)
 
 
 def var(a: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
     """Variance over ``axis``; ``ddof=0`` divides by n (as NumPy and Keras do)."""
-    axes = _normalize_axis(axis, _data(a).ndim, "var")
+    axes = _normalize_axis(axis, as_array(a).ndim, "var")
     return Var.apply(a, axes=axes, keepdims=keepdims, ddof=ddof)
 
 
@@ -229,20 +225,20 @@ def std(a: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Ten
 def max(a: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Largest value over ``axis``; tied winners share the gradient equally."""
     _check_not_empty(a, "max")
-    axes = _normalize_axis(axis, _data(a).ndim, "max")
+    axes = _normalize_axis(axis, as_array(a).ndim, "max")
     return MaxMin.apply(a, axes=axes, keepdims=keepdims, take_max=True)
 
 
 def min(a: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Smallest value over ``axis``; tied winners share the gradient equally."""
     _check_not_empty(a, "min")
-    axes = _normalize_axis(axis, _data(a).ndim, "min")
+    axes = _normalize_axis(axis, as_array(a).ndim, "min")
     return MaxMin.apply(a, axes=axes, keepdims=keepdims, take_max=False)
 
 
 def prod(a: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Product over ``axis``; the gradient is right even where elements are zero."""
-    axes = _normalize_axis(axis, _data(a).ndim, "prod")
+    axes = _normalize_axis(axis, as_array(a).ndim, "prod")
     return Prod.apply(a, axes=axes, keepdims=keepdims)
 
 
@@ -253,20 +249,20 @@ def logsumexp(a: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     >>> autograd.logsumexp(autograd.tensor([1000.0, 1000.0])).item()  # 1000 + log 2
     1000.6931762695312
     """
-    axes = _normalize_axis(axis, _data(a).ndim, "logsumexp")
+    axes = _normalize_axis(axis, as_array(a).ndim, "logsumexp")
     return LogSumExp.apply(a, axes=axes, keepdims=keepdims)
 
 
 def argmax(a: Any, axis: int | None = None, keepdims: bool = False) -> Tensor:
     """Index of the largest value (an int64 tensor, outside the graph)."""
-    return Tensor._from_op(np.asarray(np.argmax(_data(a), axis=axis, keepdims=keepdims)))
+    return Tensor._from_op(np.asarray(np.argmax(as_array(a), axis=axis, keepdims=keepdims)))
 
 
 def argmin(a: Any, axis: int | None = None, keepdims: bool = False) -> Tensor:
     """Index of the smallest value (an int64 tensor, outside the graph)."""
-    return Tensor._from_op(np.asarray(np.argmin(_data(a), axis=axis, keepdims=keepdims)))
+    return Tensor._from_op(np.asarray(np.argmin(as_array(a), axis=axis, keepdims=keepdims)))
 
 
 def _check_not_empty(a: Any, op: str) -> None:
-    if _data(a).size == 0:
-        raise ValueError(f"{op} of an empty tensor (shape {_data(a).shape}) has no value.")
+    if as_array(a).size == 0:
+        raise ValueError(f"{op} of an empty tensor (shape {as_array(a).shape}) has no value.")

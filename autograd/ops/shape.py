@@ -12,11 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
-from ..tensor import Tensor, _index_arrays
-
-
-def _data(a: Any) -> np.ndarray:
-    return a.data if isinstance(a, Tensor) else np.asarray(a)
+from ..tensor import Tensor, _index_arrays, as_array
 
 
 class Reshape(Function):
@@ -120,7 +116,7 @@ def reshape(a: Any, *shape: Any) -> Tensor:
     try:
         return Reshape.apply(a, shape=shape)
     except ValueError:
-        data = _data(a)
+        data = as_array(a)
         raise ValueError(
             f"reshape: cannot reshape a tensor of shape {data.shape} ({data.size} elements) "
             f"into shape {shape}. The new shape must hold the same number of elements; use "
@@ -140,24 +136,24 @@ def transpose(a: Any, *axes: Any) -> Tensor:
         axes = axes[0]
     if not axes:
         return Transpose.apply(a, axes=None)
-    ndim = _data(a).ndim
+    ndim = as_array(a).ndim
     order = tuple(int(ax) % ndim for ax in axes) if ndim else ()
     if sorted(order) != list(range(ndim)):
         raise ValueError(
             f"transpose: axes {tuple(axes)} are not a permutation of the {ndim} axes of a "
-            f"tensor of shape {_data(a).shape}; name every axis exactly once."
+            f"tensor of shape {as_array(a).shape}; name every axis exactly once."
         )
     return Transpose.apply(a, axes=order)
 
 
 def expand_dims(a: Any, axis: int) -> Tensor:
     """Insert a size-1 axis at ``axis``."""
-    return Reshape.apply(a, shape=np.expand_dims(_data(a), axis).shape)
+    return Reshape.apply(a, shape=np.expand_dims(as_array(a), axis).shape)
 
 
 def squeeze(a: Any, axis: int | tuple[int, ...] | None = None) -> Tensor:
     """Remove size-1 axes (all of them, or those named by ``axis``)."""
-    return Reshape.apply(a, shape=np.squeeze(_data(a), axis).shape)
+    return Reshape.apply(a, shape=np.squeeze(as_array(a), axis).shape)
 
 
 def broadcast_to(a: Any, shape: tuple[int, ...]) -> Tensor:
@@ -172,7 +168,7 @@ def flatten(a: Any, start_axis: int = 0) -> Tensor:
     >>> autograd.flatten(autograd.zeros(4, 2, 3), start_axis=1).shape
     (4, 6)
     """
-    shape = _data(a).shape
+    shape = as_array(a).shape
     start_axis = start_axis % max(len(shape), 1)
     return Reshape.apply(a, shape=shape[:start_axis] + (-1,))
 
@@ -208,7 +204,7 @@ def stack(tensors: Any, axis: int = 0) -> Tensor:
 def split(a: Any, indices_or_sections: Any, axis: int = 0) -> list[Tensor]:
     """Split along ``axis`` like ``np.split``: into N equal parts, or at the given
     indices. Each piece is a slice of ``a``, so gradients flow back into it."""
-    size = _data(a).shape[axis]
+    size = as_array(a).shape[axis]
     if isinstance(indices_or_sections, (int, np.integer)):
         if indices_or_sections <= 0 or size % indices_or_sections:
             raise ValueError(
@@ -220,14 +216,14 @@ def split(a: Any, indices_or_sections: Any, axis: int = 0) -> list[Tensor]:
     else:
         cuts = [int(i) for i in indices_or_sections]
     bounds = zip([0] + cuts, cuts + [size])
-    axis = axis % _data(a).ndim
+    axis = axis % as_array(a).ndim
     prefix = (slice(None),) * axis
     return [getitem(a, prefix + (slice(lo, hi),)) for lo, hi in bounds]
 
 
 def pad(a: Any, pad_width: Any, constant_value: float = 0.0) -> Tensor:
     """Pad with a constant; ``pad_width`` is as in ``np.pad`` (e.g. ``((1, 1), (2, 0))``)."""
-    ndim = _data(a).ndim
+    ndim = as_array(a).ndim
     widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (ndim, 2))
     widths = tuple((int(lo), int(hi)) for lo, hi in widths)
     return Pad.apply(a, pad_width=widths, constant_value=constant_value)

@@ -245,3 +245,43 @@ def test_gradients_agree_whether_or_not_forward_keeps_the_column_matrix(monkeypa
         grads.append([xt.grad.numpy(), kt.grad.numpy(), bt.grad.numpy()])
     for kept, rebuilt in zip(*grads, strict=True):
         np.testing.assert_allclose(kept, rebuilt, rtol=1e-12, atol=1e-12)
+
+
+# ---------------------------------------------------------------- conv_output_shape
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, expected",
+    [
+        # Keras: Conv2D(8, 3) on 28x28 -> 26x26; strides 2, "same" -> ceil(n / 2)
+        (((None, 28, 28, 1), 3), {"filters": 8}, (None, 26, 26, 8)),
+        (((4, 9, 9, 3), 2), {"strides": 2, "padding": "same"}, (4, 5, 5, 3)),
+        # a 3x3 window dilated by 2 covers 5 cells: (12 - 5) // 1 + 1 = 8
+        (((1, 12, 7, 2), (3, 1)), {"dilation_rate": (2, 1), "filters": 1}, (1, 8, 7, 1)),
+        # unknown sizes stay unknown
+        (((None, None, 10, 3), (2, 3), (2, 3)), {}, (None, None, 3, 3)),
+    ],
+)
+def test_conv_output_shape_by_hand(args, kwargs, expected):
+    assert autograd.conv_output_shape(*args, **kwargs) == expected
+
+
+@OP_SETTINGS
+@given(case=cases(), filters=st.integers(1, 3))
+def test_conv_output_shape_is_the_shape_conv2d_returns(case, filters):
+    x = np.zeros(case.x_shape)
+    k = np.zeros(case.kernel_size + (case.x_shape[3], filters))
+    y = autograd.conv2d(x, k, strides=case.strides, padding=case.padding,
+                        dilation_rate=case.dilation)
+    got = autograd.conv_output_shape(x.shape, case.kernel_size, case.strides, case.padding,
+                                     case.dilation, filters=filters)
+    assert got == y.shape
+
+
+def test_conv_output_shape_explains_a_window_that_does_not_fit_and_a_wrong_rank():
+    with pytest.raises(ValueError, match=r"Conv2D layer 'c'.*larger than the input"):
+        autograd.conv_output_shape((None, 2, 8, 1), 3, op="Conv2D layer 'c'")
+    with pytest.raises(ValueError, match=r"4-D NHWC shape.*\(None, 28, 28\)"):
+        autograd.conv_output_shape((None, 28, 28), 3)
+    with pytest.raises(ValueError, match="strides must be a positive int"):
+        autograd.conv_output_shape((None, 8, 8, 1), 3, strides=0)

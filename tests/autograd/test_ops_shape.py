@@ -331,3 +331,10 @@ def test_concatenate_and_stack_of_nothing_are_errors():
         autograd.concatenate([])
     with pytest.raises(ValueError, match="stack needs at least one tensor"):
         autograd.stack([])
+
+
+def test_as_array_shares_a_tensors_array_and_converts_everything_else():
+    t = autograd.tensor([1.0, 2.0])
+    assert autograd.as_array(t) is t.data
+    np.testing.assert_array_equal(autograd.as_array([[1, 2]]), np.array([[1, 2]]))
+    assert autograd.as_array(3.0, dtype=np.float32).dtype == np.float32
