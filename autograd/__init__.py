@@ -32,7 +32,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
-from .engine import topological_order
+from .engine import grad, topological_order
 from .function import Context, Function
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
@@ -129,7 +129,7 @@ __all__ = [
     "sparse_softmax_cross_entropy", "sigmoid_cross_entropy",
     # tools
     "gradcheck", "GradcheckError", "draw_graph", "GraphDrawing", "trace", "TraceStep",
-    "topological_order",
+    "topological_order", "grad",
     # dtypes
     "float16", "float32", "float64", "int32", "int64", "bool_",
 ]

@@ -16,6 +16,9 @@ gradient, newest first, starting with ``root``. For each one it:
    queueing inputs the first time they receive something;
 3. drops the arrays the node saved, unless ``retain_graph=True``.
 
+``autograd.grad(outputs, inputs)`` runs the same walk but hands the finished
+gradients of ``inputs`` back instead of touching any ``.grad``.
+
 The loop uses no recursion, so a chain of 100,000 ops is fine, and the order
 is the same on every run. ``topological_order(root)`` lists the same order for
 reading (oldest first).
@@ -23,7 +26,8 @@ reading (oldest first).
 
 from __future__ import annotations
 
-from heapq import heappop, heappush
+from collections.abc import Sequence
+from heapq import heapify, heappop, heappush
 from operator import attrgetter
 from typing import Any
 
@@ -81,27 +85,147 @@ def backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> None
             "(autograd.tensor(x, requires_grad=True)) and make sure the computation did not "
             "run inside autograd.no_grad()."
         )
+    _walk({root: _initial_grad(root, grad)}, retain_graph, None)
+
+
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Any = None,
+    retain_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """The gradients of ``outputs`` with respect to ``inputs``, returned, not stored.
+
+    Like ``torch.autograd.grad``: the same backward walk as ``loss.backward()``,
+    but no tensor's ``.grad`` is read or written, so it can run beside training
+    (graders, ``gradcheck``, a gradient tape) without disturbing anything.
+
+    Parameters
+    ----------
+    outputs : Tensor or sequence of Tensors
+        What to differentiate. Several outputs are differentiated in one walk;
+        their contributions add up.
+    inputs : Tensor or sequence of Tensors
+        Tensors that require grad (leaves or intermediate results).
+    grad_outputs : array-like or sequence, optional
+        One gradient per output (the gradient of some final scalar with respect
+        to that output), same shape as the output. None means 1, which needs a
+        single-number output.
+    retain_graph : bool
+        Keep the graph's saved arrays, so that it can be differentiated again.
+    allow_unused : bool
+        When an input does not influence the outputs, return None for it instead
+        of raising.
+
+    Returns
+    -------
+    tuple of Tensors (or None), one per input, each of its input's shape.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> x = autograd.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> (dx,) = autograd.grad((x * x).sum(), x)
+    >>> dx
+    Tensor([2., 4., 6.], shape=(3,), dtype=float32)
+    >>> x.grad is None
+    True
+    """
+    outputs = _as_tensor_list(outputs, "outputs")
+    inputs = _as_tensor_list(inputs, "inputs")
+    if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray)):
+        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
+    else:
+        grad_outputs = list(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(
+            f"autograd.grad got {len(outputs)} output(s) but {len(grad_outputs)} "
+            "grad_outputs; give one gradient (or None) per output, in the same order."
+        )
+    for k, out in enumerate(outputs):
+        if not out.requires_grad:
+            raise RuntimeError(
+                f"autograd.grad: output {k} (shape {out.shape}) does not require grad, so "
+                "nothing connects it to the inputs. Compute it from tensors created with "
+                "requires_grad=True, outside autograd.no_grad()."
+            )
+    for k, inp in enumerate(inputs):
+        if not inp.requires_grad:
+            raise RuntimeError(
+                f"autograd.grad: input {k} (shape {inp.shape}) does not require grad, so it "
+                "has no gradient. Create it with requires_grad=True (or call "
+                ".requires_grad_() on it) before computing the outputs."
+            )
+    seeds: dict[Tensor, np.ndarray] = {}
+    for out, g in zip(outputs, grad_outputs):
+        g = _initial_grad(out, g)
+        seeds[out] = seeds[out] + g if out in seeds else g
+    wanted: dict[Tensor, Any] = dict.fromkeys(inputs)
+    _walk(seeds, retain_graph, wanted)
+    result = []
+    for k, inp in enumerate(inputs):
+        g = wanted[inp]
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"autograd.grad: input {k} (shape {inp.shape}) was not used to compute "
+                    "the outputs, so its gradient is undefined. Pass allow_unused=True to "
+                    "get None for it."
+                )
+            result.append(None)
+        else:
+            # A copy: the walk may hand one array to several tensors (Add does).
+            result.append(Tensor._from_op(np.array(g)))
+    return tuple(result)
+
+
+def _as_tensor_list(x: Any, what: str) -> list[Tensor]:
+    items = [x] if isinstance(x, Tensor) else list(x)
+    for k, item in enumerate(items):
+        if not isinstance(item, Tensor):
+            raise TypeError(
+                f"autograd.grad: {what} must be Tensors, but item {k} is a "
+                f"{type(item).__name__}. Pass a Tensor or a list of Tensors."
+            )
+    return items
+
+
+def _walk(
+    seeds: dict[Tensor, np.ndarray], retain_graph: bool, wanted: dict[Tensor, Any] | None
+) -> None:
+    """The backward pass from ``seeds`` (tensor -> its gradient).
+
+    With ``wanted`` None, leaves (and retain_grad tensors) accumulate into
+    ``.grad``; otherwise nothing touches ``.grad`` and the finished gradient of
+    each tensor in ``wanted`` is stored there instead (``autograd.grad``).
+    """
     # grads: the gradient each queued tensor has received so far.
     # queue: (-serial number, tensor), so the newest tensor pops first.
-    grads: dict[Tensor, np.ndarray] = {root: _initial_grad(root, grad)}
-    queue = [(-root._seq, root)]
+    grads = dict(seeds)
+    queue = [(-t._seq, t) for t in grads]
+    heapify(queue)
     # Arrays already stored in some leaf's .grad during this pass: an op like Add
     # hands the same array to both inputs, and two leaves must never share one.
     given_to_leaves: set[int] = set()
     tracer = _tracer
+    capture = wanted is not None
 
     while queue:
         tensor = heappop(queue)[1]
         grad_out = grads.pop(tensor)
+        if capture and tensor in wanted:
+            wanted[tensor] = grad_out
         ctx = tensor.grad_fn
         if ctx is None:
-            _accumulate(tensor, grad_out, given_to_leaves)
+            if not capture:
+                _accumulate(tensor, grad_out, given_to_leaves)
             if tracer is not None:
                 tracer.record_leaf(tensor, grad_out)
             continue
         if ctx.inputs is None:
             raise RuntimeError(_released_message(ctx))
-        if tensor._retains_grad:
+        if tensor._retains_grad and not capture:
             _accumulate(tensor, grad_out, given_to_leaves)
         if ctx.saved_versions or ctx.saved_output:
             _check_versions(ctx, tensor)

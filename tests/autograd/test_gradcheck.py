@@ -135,12 +135,53 @@ def test_gradcheck_accepts_inputs_made_by_ops_and_leaves_their_sources_alone():
     np.testing.assert_array_equal(x.numpy(), values)
 
 
-def test_gradcheck_restores_the_inputs_and_clears_their_grad():
+def test_gradcheck_restores_the_inputs_and_never_touches_their_grad():
     values = np.array([0.3, -0.7, 1.1])
     x = f64(values)
     autograd.gradcheck(lambda x: x.sin(), [x])
     np.testing.assert_array_equal(x.numpy(), values)
     assert x.grad is None
+    # a gradient the caller already has survives the check unchanged
+    x.grad = autograd.tensor([1.0, 2.0, 3.0], dtype="float64")
+    autograd.gradcheck(lambda x: x.sin(), [x])
+    np.testing.assert_array_equal(x.grad.numpy(), [1.0, 2.0, 3.0])
+
+
+# ------------------------------------------------------------------ isolation
+# gradcheck of fn must run fn's ops and nothing else: a student whose Mul and Sum
+# are still wrong must get full marks for a correct tanh.
+
+
+def _broken_backward(ctx, grad):
+    # wrong for every input, and by more than any tolerance
+    return tuple(np.full(np.shape(x), 7.0) if need else None
+                 for x, need in zip(ctx.inputs, ctx.needs_input_grad))
+
+
+@pytest.fixture
+def broken_mul_and_sum(monkeypatch):
+    """Break the backward of the built-in Mul and Sum for one test. The classes are
+    found from the graph, so this does not depend on which file defines them."""
+    probe = f64([1.0, 2.0])
+    mul_op = (probe * probe).grad_fn.fn
+    sum_op = probe.sum().grad_fn.fn
+    assert (mul_op.__name__, sum_op.__name__) == ("Mul", "Sum")
+    monkeypatch.setattr(mul_op, "backward", staticmethod(_broken_backward))
+    monkeypatch.setattr(sum_op, "backward", staticmethod(_broken_backward))
+
+
+def test_broken_mul_and_sum_do_not_fail_a_check_of_tanh_or_exp(broken_mul_and_sum):
+    x = f64([0.3, -1.2, 0.8])
+    assert autograd.gradcheck(lambda t: t.tanh(), [x])
+    assert autograd.gradcheck(lambda t: t.exp(), [x])
+    assert autograd.gradcheck(lambda t: [t.tanh(), t.exp()], [x])  # several outputs too
+
+
+def test_broken_mul_still_fails_a_check_of_x_times_x(broken_mul_and_sum):
+    with pytest.raises(GradcheckError, match="input 0"):
+        autograd.gradcheck(lambda t: t * t, [f64([0.3, -1.2, 0.8])])
+    with pytest.raises(GradcheckError):
+        autograd.gradcheck(lambda t: t.sum(), [f64([0.3, -1.2, 0.8])])
 
 
 def test_gradcheck_of_float32_works_when_allowed_with_a_larger_step():
