@@ -2,7 +2,8 @@
 
 While grad mode is off, ops compute their values but record nothing, so no
 memory is kept for a backward pass. Use it for evaluation and for updating
-weights by hand::
+weights by hand. The mode belongs to the thread that sets it: ``no_grad`` in one
+thread leaves every other thread recording::
 
     >>> import autograd
     >>> w = autograd.ones(3, requires_grad=True)
@@ -15,12 +16,18 @@ weights by hand::
 from __future__ import annotations
 
 import functools
+import threading
 
 
-class _State:
-    # One flag for the whole process. A plain attribute lookup keeps the check in
-    # Function.apply cheap; it is read on every op.
+class _ThreadState(threading.local):
+    # Grad mode is per thread, as in PyTorch: one thread's optimizer step under
+    # no_grad must not switch recording off for another thread's forward pass.
+    # A threading.local attribute reads as fast as a plain one (Function.apply reads
+    # it on every op); the class attribute is every new thread's starting value.
     enabled = True
+
+
+_State = _ThreadState()
 
 
 def is_grad_enabled() -> bool:

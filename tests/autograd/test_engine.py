@@ -351,3 +351,34 @@ def test_needs_input_grad_is_all_false_when_not_recording():
     with autograd.no_grad():
         Spy.apply(leaf(1.0), leaf(2.0))
     assert seen["needs"] == (False, False)
+
+
+# ----------------------------------------------------------------- grad mode per thread
+
+
+def test_grad_mode_is_per_thread():
+    import threading
+
+    inside = threading.Event()  # thread A is inside no_grad
+    done = threading.Event()  # thread B has run its op
+    seen = {}
+
+    def under_no_grad():
+        with autograd.no_grad():
+            inside.set()
+            done.wait(5)
+            seen["a"] = (leaf([1.0]) * 2).requires_grad
+
+    def recording():
+        inside.wait(5)
+        seen["b_enabled"] = autograd.is_grad_enabled()
+        seen["b"] = (leaf([1.0]) * 2).requires_grad
+        done.set()
+
+    threads = [threading.Thread(target=under_no_grad), threading.Thread(target=recording)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert seen == {"a": False, "b_enabled": True, "b": True}
+    assert autograd.is_grad_enabled()  # and the main thread was never switched off
