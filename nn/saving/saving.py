@@ -30,10 +30,19 @@ from nn import metrics as metrics_module
 
 from .container import check_json_shape, read_container, write_container
 from .errors import SavedFileError
+from .formats import load_format, save_format
 from .registry import get_registered_class
 
 FORMAT_NAME = "gradstack"
 SMALLEST_INT_LIMIT = 1 << 16
+
+
+def keras_format():
+    """nn.saving.keras_format, imported when a Keras file is asked for (it imports
+    the model classes, which import this module)."""
+    from nn.saving import keras_format
+
+    return keras_format
 
 
 # ---------------------------------------------------------------------- saving
@@ -45,6 +54,8 @@ def save_model(model: Any, filepath: str | os.PathLike) -> None:
     >>> model.save("digits.gradstack")                 # doctest: +SKIP
     >>> again = nn.models.load_model("digits.gradstack")  # doctest: +SKIP
     """
+    if save_format(filepath, "model") == "keras":  # Keras 3's .keras (nn/saving/keras_format)
+        return keras_format().save_keras(model, filepath)
     header: dict[str, Any] = {
         "format": FORMAT_NAME,
         "kind": "model",
@@ -62,6 +73,8 @@ def save_model(model: Any, filepath: str | os.PathLike) -> None:
 
 def save_weights(model: Any, filepath: str | os.PathLike) -> None:
     """Save the values of ``model.weights`` only."""
+    if save_format(filepath, "weights") == "keras":  # Keras 3's .weights.h5
+        return keras_format().save_keras_weights(model, filepath)
     if not model.built:
         raise ValueError(
             "This model has no weights yet: it is not built. Call it on data, fit it, or call "
@@ -136,6 +149,8 @@ def load_model(
     Loading does not consume random numbers: the generator behind
     ``set_random_seed`` is left as it was.
     """
+    if load_format(filepath, "model") == "keras":  # a .keras zip, whatever its name
+        return keras_format().load_keras(filepath, custom_objects, compile)
     header, arrays = read_container(filepath)
     fail = _failer(filepath)
     if header.get("format") != FORMAT_NAME or header.get("kind") != "model":
@@ -156,6 +171,9 @@ def load_model(
 
 def load_weights(model: Any, filepath: str | os.PathLike) -> None:
     """Load weights (from a weights file or a model file) into ``model``."""
+    kind = load_format(filepath, "weights")
+    if kind != "gradstack":  # Keras 3's .weights.h5, or the weights inside a .keras
+        return keras_format().load_keras_weights(model, filepath)
     header, arrays = read_container(filepath)
     fail = _failer(filepath)
     if header.get("format") != FORMAT_NAME or header.get("kind") not in ("weights", "model"):

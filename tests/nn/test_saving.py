@@ -71,10 +71,11 @@ def test_resuming_from_a_save_continues_exactly(tmp_path, optimizer):
 
 def test_save_writes_exactly_the_path_given(tmp_path):
     model, _, _ = trained()
-    for name in ("model.keras", "weights", "m.h5"):
+    # (.keras and .h5 mean Keras's formats: tests/nn/test_saving_keras.py)
+    for name in ("model.bin", "weights", "m.data"):
         model.save(tmp_path / name)
     model.save_weights(tmp_path / "w.weights.gradstack")
-    assert sorted(os.listdir(tmp_path)) == ["m.h5", "model.keras", "w.weights.gradstack",
+    assert sorted(os.listdir(tmp_path)) == ["m.data", "model.bin", "w.weights.gradstack",
                                             "weights"]
 
 

@@ -94,7 +94,8 @@ def test_foreign_files(tmp_path):
     zpath = tmp_path / "z.zip"
     with zipfile.ZipFile(zpath, "w") as z:
         z.writestr("config.json", "{}")
-    expect_error(tmp_path, zpath.read_bytes(), "not a gradstack file")
+    # a zip is read as a .keras archive
+    expect_error(tmp_path, zpath.read_bytes(), "not a Keras 3 .keras file")
     expect_error(tmp_path, np.random.default_rng(0).bytes(4096), "not a gradstack file")
 
 
