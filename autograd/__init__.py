@@ -11,7 +11,8 @@ Where things are:
 
 - ``tensor.py``: the Tensor class; ``function.py``: Function and Context, the op
   contract; ``engine.py``: the backward walk; ``grad_mode.py``: no_grad.
-- ``ops/``: every differentiable op, forward beside backward.
+- ``ops/``: every differentiable op, forward beside backward, and the function
+  that applies it right below (``ops/__init__.py`` lists the files).
 - ``kernels/``: the Numba kernels behind convolution and pooling.
 - ``gradcheck.py``: finite-difference checks; ``graph.py``: drawing and tracing.
 """
@@ -38,48 +39,19 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 from .graph import GraphDrawing, TraceStep, draw_graph, trace
 from .kernels.geometry import conv_output_shape
-from .ops.elementwise import (
-    abs,
-    add,
-    astype,
-    clip,
-    cos,
-    div,
-    elu,
-    equal,
-    exp,
-    gelu,
-    greater,
-    greater_equal,
-    leaky_relu,
-    less,
-    less_equal,
-    log,
-    maximum,
-    minimum,
-    mul,
-    neg,
-    not_equal,
-    pow,
-    relu,
-    sigmoid,
-    sin,
-    softplus,
-    sqrt,
-    square,
-    sub,
-    tanh,
-    where,
-)
-from .ops.linalg import linear, matmul
-from .ops.nn import (
-    log_softmax,
+from .ops.activations import elu, gelu, leaky_relu, relu, sigmoid, softplus, tanh
+from .ops.arithmetic import abs, add, astype, div, mul, neg, pow, sub
+from .ops.comparison import equal, greater, greater_equal, less, less_equal, not_equal
+from .ops.cross_entropy import (
     sigmoid_cross_entropy,
-    softmax,
     softmax_cross_entropy,
+    sparse_crossentropy_from_probabilities,
     sparse_softmax_cross_entropy,
 )
+from .ops.linalg import linear, matmul
+from .ops.math_functions import cos, exp, log, sin, sqrt, square
 from .ops.reduce import argmax, argmin, logsumexp, max, mean, min, prod, std, sum, var
+from .ops.selection import clip, maximum, minimum, where
 from .ops.shape import (
     broadcast_to,
     concatenate,
@@ -93,6 +65,7 @@ from .ops.shape import (
     stack,
     transpose,
 )
+from .ops.softmax import log_softmax, softmax
 from .random import get_generator, manual_seed
 from .tensor import Tensor, as_array
 
@@ -113,7 +86,7 @@ __all__ = [
     "rand", "randn", "uniform", "normal", "manual_seed", "get_generator",
     # grad mode
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-    # elementwise
+    # arithmetic, math functions, activations, selection, comparisons
     "add", "sub", "mul", "div", "pow", "neg", "abs", "astype",
     "exp", "log", "sqrt", "square", "sin", "cos",
     "tanh", "sigmoid", "relu", "leaky_relu", "elu", "softplus", "gelu",
@@ -127,6 +100,7 @@ __all__ = [
     # linear algebra and nn
     "matmul", "linear", "softmax", "log_softmax", "softmax_cross_entropy",
     "sparse_softmax_cross_entropy", "sigmoid_cross_entropy",
+    "sparse_crossentropy_from_probabilities",
     # tools
     "gradcheck", "GradcheckError", "draw_graph", "GraphDrawing", "trace", "TraceStep",
     "topological_order", "grad",

@@ -23,6 +23,25 @@ requires grad and grad mode is on - records a ``Context`` node that the engine
 ``backward`` returns one gradient per input of ``forward`` (an array, or None
 for an input that has no gradient), written as if no broadcasting happened:
 the engine sums each gradient back to its input's shape, once, for every op.
+
+The one rule for arguments: **inputs are positional, everything else is a
+keyword.** Positional arguments of ``apply`` are the op's inputs (Tensors,
+arrays or numbers), and backward returns one gradient for each of them.
+Settings that are not arrays - an axis, a dtype, a slope - are passed as
+keywords and arrive in ``forward`` as keyword-only attributes (after ``*``),
+so they never count as inputs::
+
+    class Scale(Function):
+        @staticmethod
+        def forward(ctx, x, *, factor):
+            ctx.factor = factor
+            return x * factor
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * ctx.factor      # one input, so one gradient
+
+    y = Scale.apply(t, factor=3.0)
 """
 
 from __future__ import annotations
@@ -106,7 +125,7 @@ class Function:
         """Run the op on Tensors (or arrays and numbers) and record it in the graph.
 
         >>> import autograd
-        >>> from autograd.ops.elementwise import Mul
+        >>> from autograd.ops.arithmetic import Mul
         >>> Mul.apply(autograd.tensor([2.0]), 3.0)
         Tensor([6.], shape=(1,), dtype=float32)
         """

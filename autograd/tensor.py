@@ -354,80 +354,87 @@ def _index_arrays(index: Any) -> Any:
 
 # ---------------------------------------------------------------------------------
 # Operators and methods, bound one per line. Each name leads to a plain function in
-# autograd/ops/, where the op's forward and backward are written side by side.
-# (These imports sit here, after the class, because the ops need Tensor to exist.)
+# autograd/ops/<module>.py, written right under the Function that holds the op's
+# forward and backward. (These imports sit here, after the class, because the ops
+# need Tensor to exist.)
 from . import engine as _engine  # noqa: E402
 from . import grad_mode as _grad_mode  # noqa: E402
-from .ops import elementwise as _ew  # noqa: E402
-from .ops import linalg as _la  # noqa: E402
-from .ops import nn as _nn  # noqa: E402
-from .ops import reduce as _rd  # noqa: E402
-from .ops import shape as _sh  # noqa: E402
+from .ops import (  # noqa: E402
+    activations,
+    arithmetic,
+    comparison,
+    linalg,
+    math_functions,
+    reduce,
+    selection,
+    shape,
+    softmax,
+)
 
-Tensor.__add__ = _ew.add
-Tensor.__radd__ = _ew.radd
-Tensor.__sub__ = _ew.sub
-Tensor.__rsub__ = _ew.rsub
-Tensor.__mul__ = _ew.mul
-Tensor.__rmul__ = _ew.rmul
-Tensor.__truediv__ = _ew.div
-Tensor.__rtruediv__ = _ew.rdiv
-Tensor.__pow__ = _ew.pow
-Tensor.__rpow__ = _ew.rpow
-Tensor.__neg__ = _ew.neg
-Tensor.__pos__ = _ew.pos
-Tensor.__abs__ = _ew.abs
-Tensor.__matmul__ = _la.matmul
-Tensor.__rmatmul__ = _la.rmatmul
-Tensor.__getitem__ = _sh.getitem
+Tensor.__add__ = arithmetic.add
+Tensor.__radd__ = arithmetic.radd
+Tensor.__sub__ = arithmetic.sub
+Tensor.__rsub__ = arithmetic.rsub
+Tensor.__mul__ = arithmetic.mul
+Tensor.__rmul__ = arithmetic.rmul
+Tensor.__truediv__ = arithmetic.div
+Tensor.__rtruediv__ = arithmetic.rdiv
+Tensor.__pow__ = arithmetic.pow
+Tensor.__rpow__ = arithmetic.rpow
+Tensor.__neg__ = arithmetic.neg
+Tensor.__pos__ = arithmetic.pos
+Tensor.__abs__ = arithmetic.abs
+Tensor.__matmul__ = linalg.matmul
+Tensor.__rmatmul__ = linalg.rmatmul
+Tensor.__getitem__ = shape.getitem
 
-Tensor.__eq__ = _ew.equal
-Tensor.__ne__ = _ew.not_equal
-Tensor.__lt__ = _ew.less
-Tensor.__le__ = _ew.less_equal
-Tensor.__gt__ = _ew.greater
-Tensor.__ge__ = _ew.greater_equal
+Tensor.__eq__ = comparison.equal
+Tensor.__ne__ = comparison.not_equal
+Tensor.__lt__ = comparison.less
+Tensor.__le__ = comparison.less_equal
+Tensor.__gt__ = comparison.greater
+Tensor.__ge__ = comparison.greater_equal
 
-Tensor.abs = _ew.abs
-Tensor.exp = _ew.exp
-Tensor.log = _ew.log
-Tensor.sqrt = _ew.sqrt
-Tensor.square = _ew.square
-Tensor.tanh = _ew.tanh
-Tensor.sigmoid = _ew.sigmoid
-Tensor.relu = _ew.relu
-Tensor.leaky_relu = _ew.leaky_relu
-Tensor.elu = _ew.elu
-Tensor.softplus = _ew.softplus
-Tensor.gelu = _ew.gelu
-Tensor.sin = _ew.sin
-Tensor.cos = _ew.cos
-Tensor.clip = _ew.clip
-Tensor.maximum = _ew.maximum
-Tensor.minimum = _ew.minimum
-Tensor.astype = _ew.astype
+Tensor.abs = arithmetic.abs
+Tensor.astype = arithmetic.astype
+Tensor.exp = math_functions.exp
+Tensor.log = math_functions.log
+Tensor.sqrt = math_functions.sqrt
+Tensor.square = math_functions.square
+Tensor.sin = math_functions.sin
+Tensor.cos = math_functions.cos
+Tensor.tanh = activations.tanh
+Tensor.sigmoid = activations.sigmoid
+Tensor.relu = activations.relu
+Tensor.leaky_relu = activations.leaky_relu
+Tensor.elu = activations.elu
+Tensor.softplus = activations.softplus
+Tensor.gelu = activations.gelu
+Tensor.clip = selection.clip
+Tensor.maximum = selection.maximum
+Tensor.minimum = selection.minimum
 
-Tensor.sum = _rd.sum
-Tensor.mean = _rd.mean
-Tensor.var = _rd.var
-Tensor.std = _rd.std
-Tensor.max = _rd.max
-Tensor.min = _rd.min
-Tensor.prod = _rd.prod
-Tensor.argmax = _rd.argmax
-Tensor.argmin = _rd.argmin
-Tensor.logsumexp = _rd.logsumexp
+Tensor.sum = reduce.sum
+Tensor.mean = reduce.mean
+Tensor.var = reduce.var
+Tensor.std = reduce.std
+Tensor.max = reduce.max
+Tensor.min = reduce.min
+Tensor.prod = reduce.prod
+Tensor.argmax = reduce.argmax
+Tensor.argmin = reduce.argmin
+Tensor.logsumexp = reduce.logsumexp
 
-Tensor.reshape = _sh.reshape
-Tensor.transpose = _sh.transpose
-Tensor.T = property(_sh.transpose)
-Tensor.expand_dims = _sh.expand_dims
-Tensor.squeeze = _sh.squeeze
-Tensor.broadcast_to = _sh.broadcast_to
-Tensor.flatten = _sh.flatten
-Tensor.pad = _sh.pad
-Tensor.split = _sh.split
+Tensor.reshape = shape.reshape
+Tensor.transpose = shape.transpose
+Tensor.T = property(shape.transpose)
+Tensor.expand_dims = shape.expand_dims
+Tensor.squeeze = shape.squeeze
+Tensor.broadcast_to = shape.broadcast_to
+Tensor.flatten = shape.flatten
+Tensor.pad = shape.pad
+Tensor.split = shape.split
 
-Tensor.matmul = _la.matmul
-Tensor.softmax = _nn.softmax
-Tensor.log_softmax = _nn.log_softmax
+Tensor.matmul = linalg.matmul
+Tensor.softmax = softmax.softmax
+Tensor.log_softmax = softmax.log_softmax

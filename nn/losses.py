@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 import autograd
-from autograd import Function, Tensor
+from autograd import Tensor
 
 __all__ = [
     "reduce_weighted",
@@ -39,7 +39,6 @@ __all__ = [
     "binary_crossentropy",
     "categorical_crossentropy",
     "sparse_categorical_crossentropy",
-    "SparseCrossentropyFromProbabilities",
     "Loss",
     "LossFunctionWrapper",
     "MeanSquaredError",
@@ -228,41 +227,7 @@ def sparse_categorical_crossentropy(
     labels = _sparse_labels(y_true, y_pred, "sparse_categorical_crossentropy")
     if from_logits:
         return autograd.sparse_softmax_cross_entropy(y_pred, labels)
-    return SparseCrossentropyFromProbabilities.apply(y_pred, labels)
-
-
-class SparseCrossentropyFromProbabilities(Function):
-    """``-log(clip(p[label] / sum(p), eps, 1 - eps))`` per sample, as one op.
-
-    The same value as Keras's "renormalise, clip, take the log, pick the label",
-    written as a fused op because this is the loss of most classifiers and eight
-    small ops cost eight times the bookkeeping. With ``S = sum(p)``::
-
-        d loss / d p_j = 1/S - [j == label] / p_label     (0 where clipped)
-    """
-
-    @staticmethod
-    def forward(ctx, probs, labels):
-        n_classes = probs.shape[-1]
-        rows = np.arange(labels.size)
-        flat_labels = labels.reshape(-1)
-        total = probs.sum(axis=-1).reshape(-1)
-        picked = probs.reshape(-1, n_classes)[rows, flat_labels]
-        ratio = picked / total
-        inside = (ratio >= EPSILON) & (ratio <= 1.0 - EPSILON)
-        ctx.save_for_backward(rows, flat_labels, total, np.where(inside, picked, 1.0), inside)
-        ctx.shape = probs.shape
-        loss = -np.log(np.maximum(np.minimum(ratio, 1.0 - EPSILON), EPSILON))
-        return loss.reshape(labels.shape)
-
-    @staticmethod
-    def backward(ctx, grad):
-        rows, labels, total, picked, inside = ctx.saved_tensors
-        grad = grad.reshape(-1) * inside  # no gradient through a clipped value
-        out = np.empty((rows.size, ctx.shape[-1]), dtype=grad.dtype)
-        out[...] = (grad / total)[:, None]  # 1/S for every class ...
-        out[rows, labels] -= grad / picked  # ... minus 1/p at the label
-        return out.reshape(ctx.shape), None
+    return autograd.sparse_crossentropy_from_probabilities(y_pred, labels, epsilon=EPSILON)
 
 
 # ---------------------------------------------------------------- classes

@@ -1,9 +1,9 @@
 """Convolution: ``conv2d`` over NHWC images with a Keras-layout kernel.
 
-``Conv2D`` is a ``Function`` like every other op: ``forward`` and ``backward``
+``Conv2DOp`` is a ``Function`` like every other op: ``forward`` and ``backward``
 work on NumPy arrays and call the kernels in ``autograd/kernels/conv.py``
 (im2col blocks times a BLAS matmul). ``conv2d`` checks its arguments and works
-out the window geometry (``kernels/geometry.py``), then calls ``Conv2D.apply``.
+out the window geometry (``kernels/geometry.py``), then calls ``Conv2DOp.apply``.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from ..kernels.geometry import Window, check_nhwc, check_padding, pair, window_2
 from ..tensor import Tensor
 
 
-class Conv2D(Function):
+class Conv2DOp(Function):
     @staticmethod
-    def forward(ctx, x, kernel, bias, window: Window):
+    def forward(ctx, x, kernel, bias, *, window: Window):
         dtype = kernel_dtype(x, kernel, bias)
         x = as_kernel_array(x, dtype)
         kernel = as_kernel_array(kernel, dtype)
@@ -110,7 +110,7 @@ def conv2d(
         pair(dilation_rate, "dilation_rate", "conv2d"), check_padding(padding, "conv2d"),
         kernel_shape=k_shape,
     )
-    return Conv2D.apply(x, kernel, bias, window=window)
+    return Conv2DOp.apply(x, kernel, bias, window=window)
 
 
 def _shape(a: Any) -> tuple[int, ...]:

@@ -43,6 +43,41 @@ class MatMul(Function):
         return grad_a, grad_b
 
 
+def matmul(a: Any, b: Any) -> Tensor:
+    """Matrix product ``a @ b``: matrices, batches of matrices (broadcast like NumPy),
+    and vectors (a 1-D ``a`` is a row, a 1-D ``b`` a column).
+
+    >>> import autograd
+    >>> autograd.matmul(autograd.ones(2, 3), autograd.ones(3)).numpy()
+    array([3., 3.], dtype=float32)
+    """
+    _check_matmul_shapes(a, b)
+    return MatMul.apply(a, b)
+
+
+def rmatmul(a: Any, b: Any) -> Tensor:
+    return matmul(b, a)
+
+
+def _check_matmul_shapes(a: Any, b: Any) -> None:
+    sa = a.shape if isinstance(a, Tensor) else np.shape(a)
+    sb = b.shape if isinstance(b, Tensor) else np.shape(b)
+    if len(sa) == 0 or len(sb) == 0:
+        raise ValueError(
+            f"matmul: both operands need at least one dimension, got shapes {sa} and {sb}. "
+            "Use * to multiply by a scalar."
+        )
+    inner_a = sa[-1]
+    inner_b = sb[-2] if len(sb) >= 2 else sb[0]
+    if inner_a != inner_b:
+        raise ValueError(
+            f"matmul: shapes {sa} and {sb} do not line up: the last axis of the left "
+            f"operand ({inner_a}) must equal the "
+            f"{'second-to-last' if len(sb) >= 2 else 'only'} axis of the right one "
+            f"({inner_b}). Did you mean to transpose one of them (x.T)?"
+        )
+
+
 class Linear(Function):
     """``x @ w + b`` as one node: the op behind a dense layer.
 
@@ -90,38 +125,3 @@ def linear(x: Any, w: Any, b: Any = None) -> Tensor:
                 f"{w_shape[1]} outputs, got shape {b_shape}."
             )
     return Linear.apply(x, w, b)
-
-
-def matmul(a: Any, b: Any) -> Tensor:
-    """Matrix product ``a @ b``: matrices, batches of matrices (broadcast like NumPy),
-    and vectors (a 1-D ``a`` is a row, a 1-D ``b`` a column).
-
-    >>> import autograd
-    >>> autograd.matmul(autograd.ones(2, 3), autograd.ones(3)).numpy()
-    array([3., 3.], dtype=float32)
-    """
-    _check_matmul_shapes(a, b)
-    return MatMul.apply(a, b)
-
-
-def rmatmul(a: Any, b: Any) -> Tensor:
-    return matmul(b, a)
-
-
-def _check_matmul_shapes(a: Any, b: Any) -> None:
-    sa = a.shape if isinstance(a, Tensor) else np.shape(a)
-    sb = b.shape if isinstance(b, Tensor) else np.shape(b)
-    if len(sa) == 0 or len(sb) == 0:
-        raise ValueError(
-            f"matmul: both operands need at least one dimension, got shapes {sa} and {sb}. "
-            "Use * to multiply by a scalar."
-        )
-    inner_a = sa[-1]
-    inner_b = sb[-2] if len(sb) >= 2 else sb[0]
-    if inner_a != inner_b:
-        raise ValueError(
-            f"matmul: shapes {sa} and {sb} do not line up: the last axis of the left "
-            f"operand ({inner_a}) must equal the "
-            f"{'second-to-last' if len(sb) >= 2 else 'only'} axis of the right one "
-            f"({inner_b}). Did you mean to transpose one of them (x.T)?"
-        )

@@ -25,7 +25,7 @@ def _pool_args(w: Window) -> tuple:
 
 class MaxPool2D(Function):
     @staticmethod
-    def forward(ctx, x, window: Window):
+    def forward(ctx, x, *, window: Window):
         x = as_kernel_array(x, kernel_dtype(x))
         shape = (x.shape[0], window.out_h, window.out_w, x.shape[3])
         out = np.empty(shape, dtype=x.dtype)
@@ -42,24 +42,6 @@ class MaxPool2D(Function):
         dx = np.empty(ctx.x_shape, dtype=grad.dtype)
         # Each output's gradient goes to the one input cell that won its window.
         max_pool_backward(grad, winner, dx, *_pool_args(ctx.window))
-        return dx
-
-
-class AvgPool2D(Function):
-    @staticmethod
-    def forward(ctx, x, window: Window):
-        x = as_kernel_array(x, kernel_dtype(x))
-        out = np.empty((x.shape[0], window.out_h, window.out_w, x.shape[3]), dtype=x.dtype)
-        avg_pool_forward(x, out, *_pool_args(window))
-        ctx.x_shape, ctx.window = x.shape, window
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        grad = as_kernel_array(grad, kernel_dtype(grad))
-        dx = np.empty(ctx.x_shape, dtype=grad.dtype)
-        # Each output's gradient is shared equally by the cells its window averaged.
-        avg_pool_backward(grad, dx, *_pool_args(ctx.window))
         return dx
 
 
@@ -85,6 +67,24 @@ def max_pool2d(x: Any, pool_size: int | tuple[int, int] = 2,
     Tensor([5.], shape=(1,), dtype=float32)
     """
     return MaxPool2D.apply(x, window=_window("max_pool2d", x, pool_size, strides, padding))
+
+
+class AvgPool2D(Function):
+    @staticmethod
+    def forward(ctx, x, *, window: Window):
+        x = as_kernel_array(x, kernel_dtype(x))
+        out = np.empty((x.shape[0], window.out_h, window.out_w, x.shape[3]), dtype=x.dtype)
+        avg_pool_forward(x, out, *_pool_args(window))
+        ctx.x_shape, ctx.window = x.shape, window
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad = as_kernel_array(grad, kernel_dtype(grad))
+        dx = np.empty(ctx.x_shape, dtype=grad.dtype)
+        # Each output's gradient is shared equally by the cells its window averaged.
+        avg_pool_backward(grad, dx, *_pool_args(ctx.window))
+        return dx
 
 
 def avg_pool2d(x: Any, pool_size: int | tuple[int, int] = 2,

@@ -83,7 +83,7 @@ def _count(shape: tuple[int, ...], axes: tuple[int, ...]) -> int:
 
 class Sum(Function):
     @staticmethod
-    def forward(ctx, a, axes, keepdims):
+    def forward(ctx, a, *, axes, keepdims):
         ctx.shape, ctx.axes, ctx.keepdims = a.shape, axes, keepdims
         return a.sum(axis=axes, keepdims=keepdims)
 
@@ -93,9 +93,19 @@ class Sum(Function):
         return _spread(_expand(grad, ctx.axes, ctx.keepdims), ctx.shape)
 
 
+def sum(a: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """Sum over ``axis`` (all axes by default).
+
+    >>> import autograd
+    >>> autograd.sum(autograd.tensor([[1.0, 2.0], [3.0, 4.0]]), axis=0)
+    Tensor([4., 6.], shape=(2,), dtype=float32)
+    """
+    return Sum.apply(a, axes=_normalize_axis(axis, as_array(a).ndim, "sum"), keepdims=keepdims)
+
+
 class Mean(Function):
     @staticmethod
-    def forward(ctx, a, axes, keepdims):
+    def forward(ctx, a, *, axes, keepdims):
         ctx.shape, ctx.axes, ctx.keepdims = a.shape, axes, keepdims
         return a.sum(axis=axes, keepdims=keepdims) / _count(a.shape, axes)
 
@@ -105,9 +115,14 @@ class Mean(Function):
         return _spread(_expand(grad, ctx.axes, ctx.keepdims) / n, ctx.shape)
 
 
+def mean(a: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """Arithmetic mean over ``axis`` (all axes by default)."""
+    return Mean.apply(a, axes=_normalize_axis(axis, as_array(a).ndim, "mean"), keepdims=keepdims)
+
+
 class Var(Function):
     @staticmethod
-    def forward(ctx, a, axes, keepdims, ddof):
+    def forward(ctx, a, *, axes, keepdims, ddof):
         mean = a.sum(axis=axes, keepdims=True) / _count(a.shape, axes)
         centered = a - mean
         ctx.save_for_backward(centered)
@@ -123,11 +138,24 @@ class Var(Function):
         return _expand(grad, ctx.axes, ctx.keepdims) * 2 * centered / ctx.denominator
 
 
+def var(a: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+    """Variance over ``axis``; ``ddof=0`` divides by n (as NumPy and Keras do)."""
+    axes = _normalize_axis(axis, as_array(a).ndim, "var")
+    return Var.apply(a, axes=axes, keepdims=keepdims, ddof=ddof)
+
+
+def std(a: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+    """Standard deviation ``sqrt(var)`` over ``axis``."""
+    from .math_functions import sqrt
+
+    return sqrt(var(a, axis=axis, keepdims=keepdims, ddof=ddof))
+
+
 class MaxMin(Function):
     """max or min along axes; the gradient goes to the winning element(s)."""
 
     @staticmethod
-    def forward(ctx, a, axes, keepdims, take_max):
+    def forward(ctx, a, *, axes, keepdims, take_max):
         reduce = np.maximum.reduce if take_max else np.minimum.reduce
         out = reduce(a, axis=axes, keepdims=True)
         ctx.save_for_backward(a, out)
@@ -143,9 +171,28 @@ class MaxMin(Function):
         return _expand(grad, ctx.axes, ctx.keepdims) * share
 
 
+def max(a: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """Largest value over ``axis``; tied winners share the gradient equally."""
+    _check_not_empty(a, "max")
+    axes = _normalize_axis(axis, as_array(a).ndim, "max")
+    return MaxMin.apply(a, axes=axes, keepdims=keepdims, take_max=True)
+
+
+def min(a: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """Smallest value over ``axis``; tied winners share the gradient equally."""
+    _check_not_empty(a, "min")
+    axes = _normalize_axis(axis, as_array(a).ndim, "min")
+    return MaxMin.apply(a, axes=axes, keepdims=keepdims, take_max=False)
+
+
+def _check_not_empty(a: Any, op: str) -> None:
+    if as_array(a).size == 0:
+        raise ValueError(f"{op} of an empty tensor (shape {as_array(a).shape}) has no value.")
+
+
 class Prod(Function):
     @staticmethod
-    def forward(ctx, a, axes, keepdims):
+    def forward(ctx, a, *, axes, keepdims):
         ctx.save_for_backward(a)
         ctx.axes, ctx.keepdims = axes, keepdims
         return np.prod(a, axis=axes, keepdims=keepdims)
@@ -172,9 +219,15 @@ def _product_of_others(a: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
     return np.transpose(others, np.argsort(kept + list(axes)))
 
 
+def prod(a: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """Product over ``axis``; the gradient is right even where elements are zero."""
+    axes = _normalize_axis(axis, as_array(a).ndim, "prod")
+    return Prod.apply(a, axes=axes, keepdims=keepdims)
+
+
 class LogSumExp(Function):
     @staticmethod
-    def forward(ctx, a, axes, keepdims):
+    def forward(ctx, a, *, axes, keepdims):
         # log(sum(e^a)) = m + log(sum(e^(a - m))) with m = max(a): no overflow.
         m = np.maximum.reduce(a, axis=axes, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
@@ -192,54 +245,6 @@ class LogSumExp(Function):
         (softmax,) = ctx.saved_tensors
         # d(logsumexp)/da_i = softmax(a)_i = e^(a_i - m) / sum_j e^(a_j - m)
         return _expand(grad, ctx.axes, ctx.keepdims) * softmax
-
-
-def sum(a: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    """Sum over ``axis`` (all axes by default).
-
-    >>> import autograd
-    >>> autograd.sum(autograd.tensor([[1.0, 2.0], [3.0, 4.0]]), axis=0)
-    Tensor([4., 6.], shape=(2,), dtype=float32)
-    """
-    return Sum.apply(a, axes=_normalize_axis(axis, as_array(a).ndim, "sum"), keepdims=keepdims)
-
-
-def mean(a: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """Arithmetic mean over ``axis`` (all axes by default)."""
-    return Mean.apply(a, axes=_normalize_axis(axis, as_array(a).ndim, "mean"), keepdims=keepdims)
-
-
-def var(a: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-    """Variance over ``axis``; ``ddof=0`` divides by n (as NumPy and Keras do)."""
-    axes = _normalize_axis(axis, as_array(a).ndim, "var")
-    return Var.apply(a, axes=axes, keepdims=keepdims, ddof=ddof)
-
-
-def std(a: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-    """Standard deviation ``sqrt(var)`` over ``axis``."""
-    from .elementwise import sqrt
-
-    return sqrt(var(a, axis=axis, keepdims=keepdims, ddof=ddof))
-
-
-def max(a: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    """Largest value over ``axis``; tied winners share the gradient equally."""
-    _check_not_empty(a, "max")
-    axes = _normalize_axis(axis, as_array(a).ndim, "max")
-    return MaxMin.apply(a, axes=axes, keepdims=keepdims, take_max=True)
-
-
-def min(a: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    """Smallest value over ``axis``; tied winners share the gradient equally."""
-    _check_not_empty(a, "min")
-    axes = _normalize_axis(axis, as_array(a).ndim, "min")
-    return MaxMin.apply(a, axes=axes, keepdims=keepdims, take_max=False)
-
-
-def prod(a: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """Product over ``axis``; the gradient is right even where elements are zero."""
-    axes = _normalize_axis(axis, as_array(a).ndim, "prod")
-    return Prod.apply(a, axes=axes, keepdims=keepdims)
 
 
 def logsumexp(a: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
@@ -261,8 +266,3 @@ def argmax(a: Any, axis: int | None = None, keepdims: bool = False) -> Tensor:
 def argmin(a: Any, axis: int | None = None, keepdims: bool = False) -> Tensor:
     """Index of the smallest value (an int64 tensor, outside the graph)."""
     return Tensor._from_op(np.asarray(np.argmin(as_array(a), axis=axis, keepdims=keepdims)))
-
-
-def _check_not_empty(a: Any, op: str) -> None:
-    if as_array(a).size == 0:
-        raise ValueError(f"{op} of an empty tensor (shape {as_array(a).shape}) has no value.")

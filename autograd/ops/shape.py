@@ -17,91 +17,13 @@ from ..tensor import Tensor, _index_arrays, as_array
 
 class Reshape(Function):
     @staticmethod
-    def forward(ctx, a, shape):
+    def forward(ctx, a, *, shape):
         ctx.input_shape = a.shape
         return a.reshape(shape)
 
     @staticmethod
     def backward(ctx, grad):
         return grad.reshape(ctx.input_shape)
-
-
-class Transpose(Function):
-    @staticmethod
-    def forward(ctx, a, axes):
-        ctx.axes = axes
-        return np.transpose(a, axes)
-
-    @staticmethod
-    def backward(ctx, grad):
-        # Undo the permutation: transpose by its inverse.
-        inverse = None if ctx.axes is None else tuple(np.argsort(ctx.axes))
-        return np.transpose(grad, inverse)
-
-
-class BroadcastTo(Function):
-    @staticmethod
-    def forward(ctx, a, shape):
-        return np.broadcast_to(a, shape)
-
-    @staticmethod
-    def backward(ctx, grad):
-        # The engine sums the gradient back to the input's shape, as for every op.
-        return grad
-
-
-class GetItem(Function):
-    @staticmethod
-    def forward(ctx, a, index):
-        ctx.input_shape, ctx.dtype, ctx.index = a.shape, a.dtype, index
-        return a[index]
-
-    @staticmethod
-    def backward(ctx, grad):
-        out = np.zeros(ctx.input_shape, dtype=grad.dtype)
-        # np.add.at adds once per occurrence, so an element picked twice (x[[0, 0]])
-        # gets both gradients; plain `out[index] += grad` would keep only one.
-        np.add.at(out, ctx.index, grad)
-        return out
-
-
-class Concatenate(Function):
-    @staticmethod
-    def forward(ctx, *arrays, axis):
-        ctx.axis = axis
-        ctx.sizes = [a.shape[axis] for a in arrays]
-        return np.concatenate(arrays, axis=axis)
-
-    @staticmethod
-    def backward(ctx, grad):
-        cuts = np.cumsum(ctx.sizes)[:-1]
-        return tuple(np.split(grad, cuts, axis=ctx.axis))
-
-
-class Stack(Function):
-    @staticmethod
-    def forward(ctx, *arrays, axis):
-        ctx.axis = axis
-        return np.stack(arrays, axis=axis)
-
-    @staticmethod
-    def backward(ctx, grad):
-        n = grad.shape[ctx.axis]
-        return tuple(np.take(grad, i, axis=ctx.axis) for i in range(n))
-
-
-class Pad(Function):
-    @staticmethod
-    def forward(ctx, a, pad_width, constant_value):
-        ctx.interior = tuple(slice(lo, lo + n) for (lo, _), n in zip(pad_width, a.shape))
-        return np.pad(a, pad_width, mode="constant", constant_values=constant_value)
-
-    @staticmethod
-    def backward(ctx, grad):
-        # Padding cells are constants; only the original region gets a gradient.
-        # (pad_width and constant_value are keyword attributes, not inputs, so the
-        # only gradient is the one for ``a``.)
-        return grad[ctx.interior]
 
 
 def reshape(a: Any, *shape: Any) -> Tensor:
@@ -122,6 +44,41 @@ def reshape(a: Any, *shape: Any) -> Tensor:
             f"into shape {shape}. The new shape must hold the same number of elements; use "
             "-1 for one dimension to have it computed."
         ) from None
+
+
+def expand_dims(a: Any, axis: int) -> Tensor:
+    """Insert a size-1 axis at ``axis``."""
+    return Reshape.apply(a, shape=np.expand_dims(as_array(a), axis).shape)
+
+
+def squeeze(a: Any, axis: int | tuple[int, ...] | None = None) -> Tensor:
+    """Remove size-1 axes (all of them, or those named by ``axis``)."""
+    return Reshape.apply(a, shape=np.squeeze(as_array(a), axis).shape)
+
+
+def flatten(a: Any, start_axis: int = 0) -> Tensor:
+    """Collapse the axes from ``start_axis`` on into one (all axes by default).
+
+    >>> import autograd
+    >>> autograd.flatten(autograd.zeros(4, 2, 3), start_axis=1).shape
+    (4, 6)
+    """
+    shape = as_array(a).shape
+    start_axis = start_axis % max(len(shape), 1)
+    return Reshape.apply(a, shape=shape[:start_axis] + (-1,))
+
+
+class Transpose(Function):
+    @staticmethod
+    def forward(ctx, a, *, axes):
+        ctx.axes = axes
+        return np.transpose(a, axes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # Undo the permutation: transpose by its inverse.
+        inverse = None if ctx.axes is None else tuple(np.argsort(ctx.axes))
+        return np.transpose(grad, inverse)
 
 
 def transpose(a: Any, *axes: Any) -> Tensor:
@@ -146,14 +103,15 @@ def transpose(a: Any, *axes: Any) -> Tensor:
     return Transpose.apply(a, axes=order)
 
 
-def expand_dims(a: Any, axis: int) -> Tensor:
-    """Insert a size-1 axis at ``axis``."""
-    return Reshape.apply(a, shape=np.expand_dims(as_array(a), axis).shape)
+class BroadcastTo(Function):
+    @staticmethod
+    def forward(ctx, a, *, shape):
+        return np.broadcast_to(a, shape)
 
-
-def squeeze(a: Any, axis: int | tuple[int, ...] | None = None) -> Tensor:
-    """Remove size-1 axes (all of them, or those named by ``axis``)."""
-    return Reshape.apply(a, shape=np.squeeze(as_array(a), axis).shape)
+    @staticmethod
+    def backward(ctx, grad):
+        # The engine sums the gradient back to the input's shape, as for every op.
+        return grad
 
 
 def broadcast_to(a: Any, shape: tuple[int, ...]) -> Tensor:
@@ -161,16 +119,19 @@ def broadcast_to(a: Any, shape: tuple[int, ...]) -> Tensor:
     return BroadcastTo.apply(a, shape=tuple(shape))
 
 
-def flatten(a: Any, start_axis: int = 0) -> Tensor:
-    """Collapse the axes from ``start_axis`` on into one (all axes by default).
+class GetItem(Function):
+    @staticmethod
+    def forward(ctx, a, *, index):
+        ctx.input_shape, ctx.dtype, ctx.index = a.shape, a.dtype, index
+        return a[index]
 
-    >>> import autograd
-    >>> autograd.flatten(autograd.zeros(4, 2, 3), start_axis=1).shape
-    (4, 6)
-    """
-    shape = as_array(a).shape
-    start_axis = start_axis % max(len(shape), 1)
-    return Reshape.apply(a, shape=shape[:start_axis] + (-1,))
+    @staticmethod
+    def backward(ctx, grad):
+        out = np.zeros(ctx.input_shape, dtype=grad.dtype)
+        # np.add.at adds once per occurrence, so an element picked twice (x[[0, 0]])
+        # gets both gradients; plain `out[index] += grad` would keep only one.
+        np.add.at(out, ctx.index, grad)
+        return out
 
 
 def getitem(a: Any, index: Any) -> Tensor:
@@ -185,12 +146,37 @@ def getitem(a: Any, index: Any) -> Tensor:
     return GetItem.apply(a, index=_index_arrays(index))
 
 
+class Concatenate(Function):
+    @staticmethod
+    def forward(ctx, *arrays, axis):
+        ctx.axis = axis
+        ctx.sizes = [a.shape[axis] for a in arrays]
+        return np.concatenate(arrays, axis=axis)
+
+    @staticmethod
+    def backward(ctx, grad):
+        cuts = np.cumsum(ctx.sizes)[:-1]
+        return tuple(np.split(grad, cuts, axis=ctx.axis))
+
+
 def concatenate(tensors: Any, axis: int = 0) -> Tensor:
     """Join tensors along an existing axis."""
     tensors = list(tensors)
     if not tensors:
         raise ValueError("concatenate needs at least one tensor")
     return Concatenate.apply(*tensors, axis=axis)
+
+
+class Stack(Function):
+    @staticmethod
+    def forward(ctx, *arrays, axis):
+        ctx.axis = axis
+        return np.stack(arrays, axis=axis)
+
+    @staticmethod
+    def backward(ctx, grad):
+        n = grad.shape[ctx.axis]
+        return tuple(np.take(grad, i, axis=ctx.axis) for i in range(n))
 
 
 def stack(tensors: Any, axis: int = 0) -> Tensor:
@@ -219,6 +205,20 @@ def split(a: Any, indices_or_sections: Any, axis: int = 0) -> list[Tensor]:
     axis = axis % as_array(a).ndim
     prefix = (slice(None),) * axis
     return [getitem(a, prefix + (slice(lo, hi),)) for lo, hi in bounds]
+
+
+class Pad(Function):
+    @staticmethod
+    def forward(ctx, a, *, pad_width, constant_value):
+        ctx.interior = tuple(slice(lo, lo + n) for (lo, _), n in zip(pad_width, a.shape))
+        return np.pad(a, pad_width, mode="constant", constant_values=constant_value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # Padding cells are constants; only the original region gets a gradient.
+        # (pad_width and constant_value are keyword attributes, not inputs, so the
+        # only gradient is the one for ``a``.)
+        return grad[ctx.interior]
 
 
 def pad(a: Any, pad_width: Any, constant_value: float = 0.0) -> Tensor:

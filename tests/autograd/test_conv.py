@@ -10,7 +10,7 @@ from window_strategies import OP_SETTINGS, cases
 
 import autograd
 from autograd.kernels.conv import conv2d_forward_numpy
-from autograd.ops.conv import Conv2D
+from autograd.ops.conv import Conv2DOp
 
 pytestmark = pytest.mark.ops
 
@@ -39,7 +39,7 @@ def test_a_3x3_image_with_a_2x2_kernel_by_hand():
 
 def test_conv2d_is_a_function_with_backward_beside_forward():
     y = autograd.conv2d(t(np.ones((1, 3, 3, 1)), True), t(np.ones((2, 2, 1, 1))))
-    assert y.grad_fn.fn is Conv2D and callable(Conv2D.backward)
+    assert y.grad_fn.fn is Conv2DOp and callable(Conv2DOp.backward)
 
 
 @pytest.mark.parametrize(

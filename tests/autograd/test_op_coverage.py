@@ -47,6 +47,7 @@ CLASSIFICATION = {
             "getitem", "concatenate", "stack", "split", "pad",
             "matmul", "linear", "softmax", "log_softmax", "softmax_cross_entropy",
             "sparse_softmax_cross_entropy", "sigmoid_cross_entropy",
+            "sparse_crossentropy_from_probabilities",
         ],
         DIFFERENTIABLE,
     ),
@@ -292,3 +293,34 @@ def test_unary_operators_and_indexing_agree_with_functions():
     np.testing.assert_array_equal(abs(x).numpy(), autograd.abs(x).numpy())
     np.testing.assert_array_equal(x[:, 1].numpy(), autograd.getitem(x, (slice(None), 1)).numpy())
     np.testing.assert_array_equal(x.T.numpy(), autograd.transpose(x).numpy())
+
+
+# ------------------------------------------------------------------ where ops live
+
+
+def test_every_backward_lives_under_autograd_ops():
+    import importlib
+    import pkgutil
+
+    import nn
+
+    found = []
+    for info in pkgutil.walk_packages(nn.__path__, "nn."):
+        module = importlib.import_module(info.name)
+        for value in vars(module).values():
+            if (isinstance(value, type) and issubclass(value, autograd.Function)
+                    and value.__module__ == info.name):
+                found.append(f"{info.name}.{value.__name__}")
+    assert not found, f"Function subclasses outside autograd/ops: {found}"
+
+
+def test_a_cast_takes_its_dtype_as_a_keyword_and_returns_one_gradient():
+    from autograd.ops.arithmetic import Cast
+
+    x = autograd.tensor([1.5, -2.0], requires_grad=True)
+    y = Cast.apply(x, dtype=np.float64)
+    assert y.dtype == np.float64
+    assert np.shape(Cast.backward(y.grad_fn, np.ones(2))) == (2,)  # one gradient, not two
+    (y * y).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, -4.0])
+    assert x.grad.dtype == np.float32

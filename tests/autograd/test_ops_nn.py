@@ -72,6 +72,19 @@ def sparse_softmax_cross_entropy_np(logits, labels):
     return -np.take_along_axis(log_probs, labels[..., None], axis=-1)[..., 0]
 
 
+@st.composite
+def probabilities_and_labels(draw):
+    probs, labels = draw(logits_and_labels())
+    return [draw(arrays(probs.shape, uniform(0.1, 1.0))), labels]
+
+
+def sparse_crossentropy_from_probabilities_np(probs, labels):
+    # Keras: renormalise, clip to [1e-7, 1 - 1e-7], take -log at the label
+    p = probs / probs.sum(axis=-1, keepdims=True)
+    picked = np.take_along_axis(p, labels[..., None], axis=-1)[..., 0]
+    return -np.log(np.clip(picked, 1e-7, 1 - 1e-7))
+
+
 def sigmoid_cross_entropy_np(logits, target):
     p = 1 / (1 + np.exp(-logits))
     return -(target * np.log(p) + (1 - target) * np.log(1 - p))
@@ -86,6 +99,9 @@ GRADCHECK_CASES = [
            logits_and_labels(), sparse_softmax_cross_entropy_np),
     OpCase("sigmoid_cross_entropy", "", autograd.sigmoid_cross_entropy,
            logits_and_binary_targets(), sigmoid_cross_entropy_np),
+    OpCase("sparse_crossentropy_from_probabilities", "",
+           autograd.sparse_crossentropy_from_probabilities, probabilities_and_labels(),
+           sparse_crossentropy_from_probabilities_np),
 ]
 
 
