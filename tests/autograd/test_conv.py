@@ -133,9 +133,10 @@ def test_float32_in_float32_out_and_close_to_float64():
     np.testing.assert_allclose(y32.numpy(), y64.numpy(), rtol=1e-4, atol=1e-4)
 
 
-# ---------------------------------------------------------------- PyTorch (optional)
+# -------------------- PyTorch, live (pytest -m reference)
 
 
+@pytest.mark.reference
 @pytest.mark.parametrize("stride, dilation, padding", [(1, 1, "valid"), (2, 1, "valid"),
                                                        (1, 2, "valid"), (1, 1, "same"),
                                                        (2, 1, "same")])

@@ -311,9 +311,10 @@ def test_comparing_with_none_is_not_elementwise():
     assert (x != None) is True  # noqa: E711
 
 
-# ------------------------------------------------------------------ PyTorch (optional)
+# -------------------- PyTorch, live (pytest -m reference)
 
 
+@pytest.mark.reference
 @pytest.mark.parametrize(
     "name, ours, theirs",
     [

@@ -145,9 +145,10 @@ def test_matmul_of_a_scalar_points_to_multiplication():
         autograd.matmul(autograd.tensor(2.0), autograd.zeros(2))
 
 
-# ------------------------------------------------------------------ PyTorch (optional)
+# -------------------- PyTorch, live (pytest -m reference)
 
 
+@pytest.mark.reference
 @pytest.mark.parametrize(
     "sa, sb", [((2, 1, 3, 4), (5, 4, 2)), ((4,), (3, 4, 2)), ((3, 2, 4), (4,)), ((4,), (4,))]
 )

@@ -250,7 +250,7 @@ def test_sparse_cross_entropy_rejects_labels_out_of_range():
         autograd.sparse_softmax_cross_entropy(autograd.zeros(2, 3), np.array([0, 3]))
 
 
-# ------------------------------------------------------------------ PyTorch (optional)
+# -------------------- PyTorch, live (pytest -m reference)
 
 
 def torch_pair(values, requires_grad=True):
@@ -259,6 +259,7 @@ def torch_pair(values, requires_grad=True):
             torch.tensor(values, requires_grad=requires_grad))
 
 
+@pytest.mark.reference
 @pytest.mark.parametrize("axis", [0, -1])
 def test_softmax_and_log_softmax_match_torch(axis):
     torch = pytest.importorskip("torch")
@@ -274,6 +275,7 @@ def test_softmax_and_log_softmax_match_torch(axis):
         np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-10, atol=1e-14)
 
 
+@pytest.mark.reference
 def test_cross_entropies_match_torch():
     torch = pytest.importorskip("torch")
     F = torch.nn.functional

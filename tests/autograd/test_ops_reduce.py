@@ -241,9 +241,10 @@ def test_max_of_an_empty_tensor_is_an_error():
         autograd.max(autograd.zeros(0))
 
 
-# ------------------------------------------------------------------ PyTorch (optional)
+# -------------------- PyTorch, live (pytest -m reference)
 
 
+@pytest.mark.reference
 @pytest.mark.parametrize(
     "name, ours, theirs",
     [

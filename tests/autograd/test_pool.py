@@ -127,9 +127,10 @@ def test_batch_1_one_channel_and_windows_that_do_not_tile_the_input():
     assert x.grad.numpy().sum() == 4
 
 
-# ---------------------------------------------------------------- PyTorch (optional)
+# -------------------- PyTorch, live (pytest -m reference)
 
 
+@pytest.mark.reference
 @pytest.mark.parametrize("size, stride", [(2, None), (3, None), (3, 2), (2, 3), ((2, 3), 1)])
 def test_max_and_avg_pool_match_pytorch(size, stride):
     torch = pytest.importorskip("torch")
