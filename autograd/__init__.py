@@ -114,3 +114,9 @@ from .ops.pool import avg_pool2d, global_avg_pool2d, global_max_pool2d, max_pool
 
 __all__ += ["conv2d", "max_pool2d", "avg_pool2d", "global_max_pool2d", "global_avg_pool2d",
             "conv_output_shape"]
+
+# Recurrent layers' cores: a whole sequence of cell steps as one op each.
+from .ops.embedding import embedding  # noqa: E402
+from .ops.recurrent import gru, lstm, simple_rnn  # noqa: E402
+
+__all__ += ["embedding", "simple_rnn", "lstm", "gru"]

@@ -48,6 +48,7 @@ __all__ = [
     "HeUniform",
     "LecunNormal",
     "LecunUniform",
+    "Orthogonal",
     "compute_fans",
     "get",
     "serialize",
@@ -266,6 +267,39 @@ class LecunUniform(_NamedVarianceScaling):
     _settings = (1.0, "fan_in", "uniform")
 
 
+class Orthogonal(_RandomInitializer):
+    """A random orthogonal matrix times ``gain``; Keras's default for recurrent kernels.
+
+    The weight is seen as a matrix (all axes but the last, by the last); its rows
+    (or columns, whichever are fewer) are orthonormal, so repeated multiplication by
+    it neither grows nor shrinks a vector on average.
+
+    >>> w = Orthogonal(seed=0)((4, 4))
+    >>> bool(np.allclose(w @ w.T, np.eye(4), atol=1e-5))
+    True
+    """
+
+    def __init__(self, gain: float = 1.0, seed: int | None = None) -> None:
+        super().__init__(seed)
+        self.gain = float(gain)
+
+    def __call__(self, shape: Any, dtype: Any = "float32") -> np.ndarray:
+        shape = _shape(shape)
+        if len(shape) < 2:
+            raise ValueError(
+                f"Orthogonal: the weight must have at least 2 axes, got shape {shape}.")
+        rows, cols = math.prod(shape[:-1]), shape[-1]
+        flat = self._generator().normal(size=(max(rows, cols), min(rows, cols)))
+        q, r = np.linalg.qr(flat)
+        q *= np.sign(np.diag(r))  # make the result unique (uniformly distributed)
+        if rows < cols:
+            q = q.T
+        return (self.gain * q).reshape(shape).astype(dtype)
+
+    def get_config(self) -> dict:
+        return {"gain": self.gain, "seed": self.seed}
+
+
 # Names accepted by get(); the class names themselves are accepted too.
 BY_NAME: dict[str, type] = {
     "zeros": Zeros,
@@ -281,6 +315,7 @@ BY_NAME: dict[str, type] = {
     "he_uniform": HeUniform,
     "lecun_normal": LecunNormal,
     "lecun_uniform": LecunUniform,
+    "orthogonal": Orthogonal,
 }
 _BY_CLASS_NAME = {cls.__name__: cls for cls in BY_NAME.values()}
 

@@ -11,6 +11,11 @@
 ``regularization``     Dropout
 ``reshaping``          Flatten, Reshape
 ``merging``            Add, Subtract, Multiply, Average, Concatenate
+``embedding``          Embedding
+``masking``            Masking (and the masks sequence layers pass along)
+``recurrent_cells``    SimpleRNNCell, LSTMCell, GRUCell
+``recurrent``          RNN, SimpleRNN, LSTM, GRU
+``wrappers``           Bidirectional, TimeDistributed
 ``symbolic``           KerasTensor, Node: what calls on nn.Input record
 ``variable``           Variable: a named weight Tensor
 =====================  ============================================================
@@ -19,7 +24,9 @@
 from nn.layers.base import Layer
 from nn.layers.convolutional import Conv2D
 from nn.layers.core import Activation, Dense
+from nn.layers.embedding import Embedding  # noqa: I001 (sequence layers, kept together)
 from nn.layers.input_layer import Input, InputLayer
+from nn.layers.masking import Masking
 from nn.layers.merging import Add, Average, Concatenate, Multiply, Subtract
 from nn.layers.normalization import BatchNormalization
 from nn.layers.pooling import (
@@ -28,10 +35,13 @@ from nn.layers.pooling import (
     GlobalMaxPooling2D,
     MaxPooling2D,
 )
+from nn.layers.recurrent import GRU, LSTM, RNN, SimpleRNN
+from nn.layers.recurrent_cells import GRUCell, LSTMCell, SimpleRNNCell
 from nn.layers.regularization import Dropout
 from nn.layers.reshaping import Flatten, Reshape
 from nn.layers.symbolic import KerasTensor
 from nn.layers.variable import Variable
+from nn.layers.wrappers import Bidirectional, TimeDistributed
 
 # Models are layers too (one model can be a layer of another), so a saved file may
 # name them. Imported last: the models are built from the layer modules above.
@@ -58,6 +68,17 @@ BUILTIN_LAYERS = (
     Multiply,
     Average,
     Concatenate,
+    Embedding,
+    Masking,
+    SimpleRNNCell,
+    LSTMCell,
+    GRUCell,
+    RNN,
+    SimpleRNN,
+    LSTM,
+    GRU,
+    Bidirectional,
+    TimeDistributed,
     Sequential,
     Functional,
     Model,
@@ -68,4 +89,7 @@ __all__ = [
     "AveragePooling2D", "GlobalMaxPooling2D", "GlobalAveragePooling2D",
     "BatchNormalization", "Dropout", "Flatten", "Reshape", "Add", "Subtract", "Multiply",
     "Average", "Concatenate", "KerasTensor", "Variable", "BUILTIN_LAYERS",
+    # sequences
+    "Embedding", "Masking", "SimpleRNNCell", "LSTMCell", "GRUCell", "RNN", "SimpleRNN",
+    "LSTM", "GRU", "Bidirectional", "TimeDistributed",
 ]

@@ -73,7 +73,8 @@ CLASSIFICATION = {
         ["Tensor", "Function", "Context", "GradcheckError", "GraphDrawing", "TraceStep"], CLASS
     ),
     **dict.fromkeys(
-        ["conv2d", "max_pool2d", "avg_pool2d", "global_max_pool2d", "global_avg_pool2d"],
+        ["conv2d", "max_pool2d", "avg_pool2d", "global_max_pool2d", "global_avg_pool2d",
+         "embedding", "simple_rnn", "lstm", "gru"],
         ELSEWHERE,
     ),
 }
@@ -85,6 +86,10 @@ TESTED_IN = {
     "avg_pool2d": "test_pool.py",
     "global_max_pool2d": "test_pool.py",
     "global_avg_pool2d": "test_pool.py",
+    "embedding": "test_ops_recurrent.py",
+    "simple_rnn": "test_ops_recurrent.py",
+    "lstm": "test_ops_recurrent.py",
+    "gru": "test_ops_recurrent.py",
 }
 
 CASE_MODULES = [test_ops_elementwise, test_ops_reduce, test_ops_shape, test_ops_linalg,

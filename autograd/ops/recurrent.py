@@ -1,0 +1,444 @@
+"""Recurrent layers' cores: a whole sequence of SimpleRNN, LSTM or GRU steps as one op.
+
+A Python op per gate per time step would cost hundreds of graph nodes per batch,
+so each cell type is one ``Function`` over the whole sequence:
+
+- the input contributions of every step, ``x @ W + b``, are one BLAS matmul
+  before the loop (shape ``(batch, steps, gates * units)``);
+- the loop does what must be sequential: ``h @ U`` and the gate arithmetic;
+- backward walks the steps in reverse and collects the gate gradients of all
+  steps, so that ``dW``, ``dU`` and ``dx`` are again single big matmuls.
+
+Weights use Keras's layouts (gates side by side along the last axis):
+SimpleRNN ``W (in, units)``; LSTM ``W (in, 4*units)`` gates ``i, f, c, o``;
+GRU ``W (in, 3*units)`` gates ``z, r, h``, bias ``(2, 3*units)`` (input and
+recurrent bias) when ``reset_after`` else ``(3*units,)``.
+
+``mask`` (batch, steps) marks real steps: at a masked step the state is carried
+through unchanged (as Keras does), and its gradient passes straight back.
+``recurrent_mask`` (batch, units) multiplies the previous state where it enters
+``h @ U`` (recurrent dropout, the same mask at every step).
+
+Each op returns the states at every step, ``(batch, steps, units)``; the LSTM
+appends its last cell state as one more step: ``(batch, steps + 1, units)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..function import Function
+from ..tensor import Tensor
+
+# ------------------------------------------------------------------ activations
+# Each activation the fused ops support, as (forward, derivative written in terms
+# of the output y = f(a)): backward then needs only the saved outputs.
+
+
+def _sigmoid(a: np.ndarray) -> np.ndarray:
+    # exp of a non-positive number only, so large |a| never overflows
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(a.dtype, copy=False)
+
+
+def _hard_sigmoid(a: np.ndarray) -> np.ndarray:
+    return np.clip(a / 6.0 + 0.5, 0.0, 1.0).astype(a.dtype, copy=False)  # Keras 3: relu6(x+3)/6
+
+
+ACTIVATIONS = {
+    "tanh": (np.tanh, lambda y: 1.0 - y * y),
+    "sigmoid": (_sigmoid, lambda y: y * (1.0 - y)),
+    "hard_sigmoid": (_hard_sigmoid, lambda y: ((y > 0) & (y < 1)) / 6.0),
+    "relu": (lambda a: np.maximum(a, 0), lambda y: (y > 0).astype(y.dtype)),
+    "linear": (lambda a: a, lambda y: np.ones_like(y)),
+}
+
+
+def _act(name: str) -> tuple:
+    if name not in ACTIVATIONS:
+        raise ValueError(
+            f"recurrent ops: activation {name!r} has no fused version; use one of "
+            f"{', '.join(ACTIVATIONS)} (or wrap your own cell in layers.RNN, which steps it "
+            "with ordinary ops)."
+        )
+    return ACTIVATIONS[name]
+
+
+def _prepare(x, h0, mask, recurrent_mask, units):
+    """Zeros for a missing initial state; a float (batch, steps, 1) step mask."""
+    batch = x.shape[0]
+    if h0 is None:
+        h0 = np.zeros((batch, units), dtype=x.dtype)
+    keep = None if mask is None else np.asarray(mask, dtype=bool)[:, :, None].astype(x.dtype)
+    rec = None if recurrent_mask is None else recurrent_mask.astype(x.dtype, copy=False)
+    return h0, keep, rec
+
+
+def _carry(keep_t, new, old):
+    """The new state at real steps, the old one at masked steps."""
+    return new if keep_t is None else np.where(keep_t > 0, new, old)
+
+
+# ------------------------------------------------------------------ SimpleRNN
+
+
+class SimpleRNNSequence(Function):
+    """``h_t = activation(x_t @ W + b + h_{t-1} @ U)`` for every step."""
+
+    @staticmethod
+    def forward(ctx, x, kernel, recurrent_kernel, bias, h0, mask, recurrent_mask,
+                activation="tanh"):
+        units = recurrent_kernel.shape[0]
+        f, df = _act(activation)
+        h, keep, rec = _prepare(x, h0, mask, recurrent_mask, units)
+        xw = x @ kernel
+        if bias is not None:
+            xw += bias
+        steps = x.shape[1]
+        hs = np.empty(x.shape[:2] + (units,), dtype=xw.dtype)
+        h_prev = np.empty_like(hs)  # h_{t-1} as it entered h @ U (after recurrent dropout)
+        for t in range(steps):
+            h_in = h if rec is None else h * rec
+            h_prev[:, t] = h_in
+            h_new = f(xw[:, t] + h_in @ recurrent_kernel)
+            h = _carry(None if keep is None else keep[:, t], h_new, h)
+            hs[:, t] = h
+        ctx.save_for_backward(x, kernel, recurrent_kernel, hs, h_prev, keep, rec)
+        ctx.df, ctx.has_bias, ctx.has_h0 = df, bias is not None, h0 is not None
+        return hs
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, kernel, recurrent_kernel, hs, h_prev, keep, rec = ctx.saved_tensors
+        da_all = np.empty_like(hs)  # gradient at the pre-activation of every step
+        dh_next = np.zeros_like(hs[:, 0])
+        for t in reversed(range(hs.shape[1])):
+            dh, dh_skip = _split_masked(grad[:, t] + dh_next, keep, t)
+            da = dh * ctx.df(hs[:, t])
+            da_all[:, t] = da
+            dh_next = da @ recurrent_kernel.T
+            if rec is not None:
+                dh_next *= rec
+            if dh_skip is not None:
+                dh_next += dh_skip
+        dx, dw = _sequence_grads(ctx, x, kernel, da_all)
+        du = _rows(h_prev).T @ _rows(da_all) if ctx.needs_input_grad[2] else None
+        db = _rows(da_all).sum(axis=0) if ctx.has_bias else None
+        return dx, dw, du, db, (dh_next if ctx.has_h0 else None), None, None
+
+
+def _split_masked(dh, keep, t):
+    """At a masked step the state was copied: its gradient goes straight to the
+    previous state (the second value) instead of through the cell."""
+    if keep is None:
+        return dh, None
+    return dh * keep[:, t], dh * (1.0 - keep[:, t])
+
+
+def _rows(a):
+    """(batch, steps, n) -> (batch * steps, n): all steps as rows of one matmul."""
+    return a.reshape(-1, a.shape[-1])
+
+
+def _sequence_grads(ctx, x, kernel, dgates):
+    """dx and dW of ``x @ W`` from the gate gradients of all steps, two matmuls."""
+    need = ctx.needs_input_grad
+    dx = dgates @ kernel.T if need[0] else None
+    dw = _rows(x).T @ _rows(dgates) if need[1] else None
+    return dx, dw
+
+
+# ------------------------------------------------------------------ LSTM
+
+
+class LSTMSequence(Function):
+    """Long short-term memory, gates ``i, f, c, o`` (Keras's order)::
+
+        z = x_t @ W + h_{t-1} @ U + b          split into four blocks of `units`
+        i = σ(z_i)    f = σ(z_f)    g = tanh(z_c)    o = σ(z_o)
+        c_t = f * c_{t-1} + i * g
+        h_t = o * tanh(c_t)
+
+    (σ is the recurrent activation, tanh the activation; both configurable.)
+    """
+
+    @staticmethod
+    def forward(ctx, x, kernel, recurrent_kernel, bias, h0, c0, mask, recurrent_mask,
+                activation="tanh", recurrent_activation="sigmoid"):
+        n = recurrent_kernel.shape[0]
+        act, _ = _act(activation)
+        ract, _ = _act(recurrent_activation)
+        h, keep, rec = _prepare(x, h0, mask, recurrent_mask, n)
+        c = np.zeros_like(h) if c0 is None else c0
+        xw = x @ kernel
+        if bias is not None:
+            xw += bias
+        batch, steps = x.shape[:2]
+        out = np.empty((batch, steps + 1, n), dtype=xw.dtype)  # h_1..h_T, then c_T
+        gates = np.empty((batch, steps, 4 * n), dtype=xw.dtype)  # i, f, g, o after activation
+        cs = np.empty((batch, steps + 1, n), dtype=xw.dtype)  # c_0..c_T
+        tanh_cs = np.empty((batch, steps, n), dtype=xw.dtype)
+        h_prev = np.empty((batch, steps, n), dtype=xw.dtype)
+        cs[:, 0] = c
+        for t in range(steps):
+            h_in = h if rec is None else h * rec
+            h_prev[:, t] = h_in
+            z = xw[:, t] + h_in @ recurrent_kernel
+            i, f = ract(z[:, :n]), ract(z[:, n:2 * n])
+            g, o = act(z[:, 2 * n:3 * n]), ract(z[:, 3 * n:])
+            c_new = f * c + i * g
+            tanh_c = act(c_new)
+            h_new = o * tanh_c
+            keep_t = None if keep is None else keep[:, t]
+            h, c = _carry(keep_t, h_new, h), _carry(keep_t, c_new, c)
+            gates[:, t, :n], gates[:, t, n:2 * n], gates[:, t, 2 * n:3 * n], gates[:, t, 3 * n:] = (
+                i, f, g, o)
+            tanh_cs[:, t] = tanh_c
+            cs[:, t + 1] = c
+            out[:, t] = h
+        out[:, steps] = c
+        ctx.save_for_backward(x, kernel, recurrent_kernel, gates, cs, tanh_cs, h_prev, keep, rec)
+        ctx.dact, ctx.dract = _act(activation)[1], _act(recurrent_activation)[1]
+        ctx.has_bias, ctx.has_h0, ctx.has_c0 = bias is not None, h0 is not None, c0 is not None
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, kernel, recurrent_kernel, gates, cs, tanh_cs, h_prev, keep, rec = ctx.saved_tensors
+        n = recurrent_kernel.shape[0]
+        steps = x.shape[1]
+        dgates = np.empty_like(gates)  # gradient at the pre-activations z of every step
+        dh_next = np.zeros_like(cs[:, 0])
+        dc_next = grad[:, steps].copy()  # the last cell state is an output too
+        for t in reversed(range(steps)):
+            i, f, g, o = (gates[:, t, :n], gates[:, t, n:2 * n], gates[:, t, 2 * n:3 * n],
+                          gates[:, t, 3 * n:])
+            dh, dh_skip = _split_masked(grad[:, t] + dh_next, keep, t)
+            dc_in, dc_skip = _split_masked(dc_next, keep, t)
+            tanh_c = tanh_cs[:, t]
+            dc = dc_in + dh * o * ctx.dact(tanh_c)  # c_t reaches the loss directly and via h_t
+            dz = dgates[:, t]
+            dz[:, :n] = dc * g * ctx.dract(i)  # through i * g
+            dz[:, n:2 * n] = dc * cs[:, t] * ctx.dract(f)  # through f * c_{t-1}
+            dz[:, 2 * n:3 * n] = dc * i * ctx.dact(g)
+            dz[:, 3 * n:] = dh * tanh_c * ctx.dract(o)  # through o * tanh(c_t)
+            dc_next = dc * f
+            dh_next = dz @ recurrent_kernel.T
+            if rec is not None:
+                dh_next *= rec
+            if keep is not None:
+                dh_next += dh_skip
+                dc_next += dc_skip
+        dx, dw = _sequence_grads(ctx, x, kernel, dgates)
+        du = _rows(h_prev).T @ _rows(dgates) if ctx.needs_input_grad[2] else None
+        db = _rows(dgates).sum(axis=0) if ctx.has_bias else None
+        return (dx, dw, du, db, dh_next if ctx.has_h0 else None,
+                dc_next if ctx.has_c0 else None, None, None)
+
+
+# ------------------------------------------------------------------ GRU
+
+
+class GRUSequence(Function):
+    """Gated recurrent unit, gates ``z, r, h`` (Keras's order)::
+
+        z = σ(x_t W_z + h_{t-1} U_z + b_z)                update gate
+        r = σ(x_t W_r + h_{t-1} U_r + b_r)                reset gate
+        reset_after=True (Keras 3 default, cuDNN's form):
+            ĥ = tanh(x_t W_h + b_h + r * (h_{t-1} U_h + b'_h))
+        reset_after=False (the original paper):
+            ĥ = tanh(x_t W_h + b_h + (r * h_{t-1}) U_h)
+        h_t = z * h_{t-1} + (1 - z) * ĥ
+
+    With ``reset_after`` the bias is ``(2, 3*units)``: row 0 is added to ``x @ W``,
+    row 1 to ``h @ U``.
+    """
+
+    @staticmethod
+    def forward(ctx, x, kernel, recurrent_kernel, bias, h0, mask, recurrent_mask,
+                activation="tanh", recurrent_activation="sigmoid", reset_after=True):
+        n = recurrent_kernel.shape[0]
+        act, _ = _act(activation)
+        ract, _ = _act(recurrent_activation)
+        h, keep, rec = _prepare(x, h0, mask, recurrent_mask, n)
+        xw = x @ kernel
+        b_rec = None
+        if bias is not None:
+            if reset_after:
+                xw += bias[0]
+                b_rec = bias[1]
+            else:
+                xw += bias
+        batch, steps = x.shape[:2]
+        hs = np.empty((batch, steps, n), dtype=xw.dtype)
+        gates = np.empty((batch, steps, 3 * n), dtype=xw.dtype)  # z, r, ĥ after activation
+        # reset_after: h_{t-1} U_h + b'_h; otherwise r * h_{t-1} (what U_h multiplied)
+        inner = np.empty((batch, steps, n), dtype=xw.dtype)
+        h_prev = np.empty((batch, steps, n), dtype=xw.dtype)
+        h_carry = np.empty((batch, steps, n), dtype=xw.dtype)  # h_{t-1}, not dropped out
+        u_zr, u_h = recurrent_kernel[:, :2 * n], recurrent_kernel[:, 2 * n:]
+        for t in range(steps):
+            h_in = h if rec is None else h * rec
+            h_prev[:, t], h_carry[:, t] = h_in, h
+            if reset_after:
+                hu = h_in @ recurrent_kernel
+                if b_rec is not None:
+                    hu += b_rec
+                z = ract(xw[:, t, :n] + hu[:, :n])
+                r = ract(xw[:, t, n:2 * n] + hu[:, n:2 * n])
+                inner[:, t] = hu[:, 2 * n:]
+                hh = act(xw[:, t, 2 * n:] + r * hu[:, 2 * n:])
+            else:
+                hu = h_in @ u_zr
+                z = ract(xw[:, t, :n] + hu[:, :n])
+                r = ract(xw[:, t, n:2 * n] + hu[:, n:])
+                inner[:, t] = r * h_in
+                hh = act(xw[:, t, 2 * n:] + inner[:, t] @ u_h)
+            h_new = z * h + (1.0 - z) * hh
+            h = _carry(None if keep is None else keep[:, t], h_new, h)
+            gates[:, t, :n], gates[:, t, n:2 * n], gates[:, t, 2 * n:] = z, r, hh
+            hs[:, t] = h
+        ctx.save_for_backward(x, kernel, recurrent_kernel, gates, inner, h_prev, h_carry, keep,
+                              rec)
+        ctx.dact, ctx.dract = _act(activation)[1], _act(recurrent_activation)[1]
+        ctx.reset_after, ctx.has_bias, ctx.has_h0 = reset_after, bias is not None, h0 is not None
+        return hs
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, kernel, recurrent_kernel, gates, inner, h_prev, h_carry, keep, rec = ctx.saved_tensors
+        n = recurrent_kernel.shape[0]
+        steps = x.shape[1]
+        reset_after = ctx.reset_after
+        dx_gates = np.empty_like(gates)  # gradient at x @ W + b, every step
+        du_gates = np.empty_like(gates)  # gradient at the products with U, every step
+        dh_next = np.zeros_like(h_carry[:, 0])
+        u_zr, u_h = recurrent_kernel[:, :2 * n], recurrent_kernel[:, 2 * n:]
+        for t in reversed(range(steps)):
+            z, r, hh = gates[:, t, :n], gates[:, t, n:2 * n], gates[:, t, 2 * n:]
+            dh, dh_skip = _split_masked(grad[:, t] + dh_next, keep, t)
+            da_h = dh * (1.0 - z) * ctx.dact(hh)
+            da_z = dh * (h_carry[:, t] - hh) * ctx.dract(z)
+            dx_t, du_t = dx_gates[:, t], du_gates[:, t]
+            dx_t[:, :n] = du_t[:, :n] = da_z
+            dx_t[:, 2 * n:] = da_h
+            if reset_after:  # ĥ = tanh(xW_h + r * (h U_h + b'_h))
+                da_r = da_h * inner[:, t] * ctx.dract(r)
+                du_t[:, 2 * n:] = da_h * r
+                dx_t[:, n:2 * n] = du_t[:, n:2 * n] = da_r
+                d_in = du_t @ recurrent_kernel.T
+            else:  # ĥ = tanh(xW_h + (r * h) U_h)
+                d_rh = da_h @ u_h.T
+                da_r = d_rh * h_prev[:, t] * ctx.dract(r)
+                du_t[:, 2 * n:] = da_h
+                dx_t[:, n:2 * n] = du_t[:, n:2 * n] = da_r
+                d_in = du_t[:, :2 * n] @ u_zr.T + d_rh * r
+            if rec is not None:
+                d_in *= rec
+            dh_next = dh * z + d_in  # h_t = z * h_{t-1} + ..., and h_{t-1} inside the gates
+            if keep is not None:
+                dh_next += dh_skip
+        dx, dw = _sequence_grads(ctx, x, kernel, dx_gates)
+        du = db = None
+        if ctx.needs_input_grad[2]:
+            rows = _rows(du_gates)
+            if reset_after:
+                du = _rows(h_prev).T @ rows
+            else:  # U_h multiplied r * h_{t-1}, the other blocks h_{t-1}
+                du = np.concatenate([_rows(h_prev).T @ rows[:, :2 * n],
+                                     _rows(inner).T @ rows[:, 2 * n:]], axis=1)
+        if ctx.has_bias:
+            db_x = _rows(dx_gates).sum(axis=0)
+            db = np.stack([db_x, _rows(du_gates).sum(axis=0)]) if reset_after else db_x
+        return dx, dw, du, db, (dh_next if ctx.has_h0 else None), None, None
+
+
+# ------------------------------------------------------------------ functions
+
+
+def simple_rnn(x: Any, kernel: Any, recurrent_kernel: Any, bias: Any = None,
+               initial_state: Any = None, mask: Any = None, recurrent_mask: Any = None,
+               activation: str = "tanh") -> Tensor:
+    """Every state of a simple RNN over ``x`` (batch, steps, features).
+
+    >>> import autograd, numpy as np
+    >>> x = autograd.ones(2, 5, 3)
+    >>> w, u = autograd.ones(3, 4) * 0.1, autograd.zeros(4, 4)
+    >>> autograd.simple_rnn(x, w, u).shape
+    (2, 5, 4)
+    """
+    _check(x, kernel, recurrent_kernel, 1, "simple_rnn", mask)
+    return SimpleRNNSequence.apply(x, kernel, recurrent_kernel, bias, initial_state,
+                                   _array(mask), _array(recurrent_mask), activation=activation)
+
+
+def lstm(x: Any, kernel: Any, recurrent_kernel: Any, bias: Any = None,
+         initial_state: Any = None, mask: Any = None, recurrent_mask: Any = None,
+         activation: str = "tanh", recurrent_activation: str = "sigmoid") -> Tensor:
+    """Every hidden state of an LSTM over ``x``, then the last cell state:
+    ``(batch, steps + 1, units)``. ``initial_state`` is ``(h0, c0)`` or None.
+
+    >>> import autograd
+    >>> out = autograd.lstm(autograd.ones(2, 5, 3), autograd.ones(3, 16) * 0.1,
+    ...                     autograd.zeros(4, 16))
+    >>> out.shape  # 5 hidden states and the last cell state
+    (2, 6, 4)
+    """
+    _check(x, kernel, recurrent_kernel, 4, "lstm", mask)
+    h0, c0 = (None, None) if initial_state is None else initial_state
+    return LSTMSequence.apply(x, kernel, recurrent_kernel, bias, h0, c0, _array(mask),
+                              _array(recurrent_mask), activation=activation,
+                              recurrent_activation=recurrent_activation)
+
+
+def gru(x: Any, kernel: Any, recurrent_kernel: Any, bias: Any = None,
+        initial_state: Any = None, mask: Any = None, recurrent_mask: Any = None,
+        activation: str = "tanh", recurrent_activation: str = "sigmoid",
+        reset_after: bool = True) -> Tensor:
+    """Every state of a GRU over ``x`` (batch, steps, features).
+
+    >>> import autograd
+    >>> autograd.gru(autograd.ones(2, 5, 3), autograd.ones(3, 12) * 0.1,
+    ...              autograd.zeros(4, 12)).shape
+    (2, 5, 4)
+    """
+    _check(x, kernel, recurrent_kernel, 3, "gru", mask)
+    return GRUSequence.apply(x, kernel, recurrent_kernel, bias, initial_state, _array(mask),
+                             _array(recurrent_mask), activation=activation,
+                             recurrent_activation=recurrent_activation,
+                             reset_after=reset_after)
+
+
+def _array(value: Any) -> Any:
+    if isinstance(value, Tensor):
+        return value.data
+    return value
+
+
+def _shape(a: Any) -> tuple:
+    return a.shape if isinstance(a, Tensor) else np.shape(a)
+
+
+def _check(x: Any, kernel: Any, recurrent_kernel: Any, gates: int, op: str, mask: Any) -> None:
+    xs, ws, us = _shape(x), _shape(kernel), _shape(recurrent_kernel)
+    if len(xs) != 3:
+        raise ValueError(
+            f"{op}: the input must be 3-D (batch, steps, features), got shape {xs}. "
+            "A (batch, features) input has no time axis: add one with x[:, None, :] "
+            "or reshape to (batch, steps, features_per_step)."
+        )
+    if len(us) != 2 or us[1] != gates * us[0]:
+        raise ValueError(
+            f"{op}: the recurrent kernel must have shape (units, {gates} * units), got {us}.")
+    if len(ws) != 2 or ws[0] != xs[2] or ws[1] != us[1]:
+        raise ValueError(
+            f"{op}: the kernel must have shape ({xs[2]}, {us[1]}) for inputs with {xs[2]} "
+            f"features and {us[0]} units, got {ws}."
+        )
+    if mask is not None and tuple(_shape(mask)) != tuple(xs[:2]):
+        raise ValueError(
+            f"{op}: the mask must have shape (batch, steps) = {tuple(xs[:2])}, one flag per "
+            f"time step, got {tuple(_shape(mask))}."
+        )
