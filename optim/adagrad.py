@@ -8,6 +8,7 @@ import numpy as np
 
 from autograd import Tensor
 
+from .arguments import check_in_range
 from .base import LearningRate, Optimizer
 
 
@@ -42,8 +43,9 @@ class Adagrad(Optimizer):
         epsilon: float = 1e-7,
         **kwargs: Any,
     ) -> None:
-        self.initial_accumulator_value = initial_accumulator_value
-        self.epsilon = epsilon
+        self.initial_accumulator_value = check_in_range(
+            "Adagrad", "initial_accumulator_value", initial_accumulator_value)
+        self.epsilon = check_in_range("Adagrad", "epsilon", epsilon)
         super().__init__(params_or_learning_rate, learning_rate, **kwargs)
 
     def init_state(self, param: np.ndarray) -> dict[str, np.ndarray]:

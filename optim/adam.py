@@ -8,6 +8,7 @@ import numpy as np
 
 from autograd import Tensor
 
+from .arguments import check_in_range
 from .base import LearningRate, Optimizer
 
 
@@ -49,9 +50,10 @@ class Adam(Optimizer):
         amsgrad: bool = False,
         **kwargs: Any,
     ) -> None:
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
+        owner = type(self).__name__  # Adam or AdamW
+        self.beta_1 = check_in_range(owner, "beta_1", beta_1, high=1.0, high_open=True)
+        self.beta_2 = check_in_range(owner, "beta_2", beta_2, high=1.0, high_open=True)
+        self.epsilon = check_in_range(owner, "epsilon", epsilon)
         self.amsgrad = amsgrad
         super().__init__(params_or_learning_rate, learning_rate, **kwargs)
 

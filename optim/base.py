@@ -33,6 +33,7 @@ import numpy as np
 import autograd
 from autograd import Tensor
 
+from .arguments import check_optional
 from .schedules import LearningRateSchedule, schedule_from_config
 
 LearningRate = float | LearningRateSchedule  # what `learning_rate=` accepts
@@ -53,7 +54,8 @@ class Optimizer:
         Decoupled weight decay: before each update ``w -= w * weight_decay * lr``.
     clipnorm, clipvalue, global_clipnorm : float, optional
         Clip each gradient to this L2 norm, each element to ``[-v, v]``, or all
-        gradients together to this global norm. At most one may be set.
+        gradients together to this global norm. At most one may be set; None or
+        0 turns clipping off (as in Keras), a negative value is an error.
     name : str, optional
 
     Examples
@@ -86,6 +88,14 @@ class Optimizer:
         if learning_rate is None:
             learning_rate = self.default_learning_rate
         _check_learning_rate(learning_rate)
+        owner = type(self).__name__
+        check_optional(owner, "weight_decay", weight_decay,
+                       "A negative decay would push weights away from 0; None turns it off.")
+        for clip_name, clip in (("clipnorm", clipnorm), ("clipvalue", clipvalue),
+                                ("global_clipnorm", global_clipnorm)):
+            check_optional(owner, clip_name, clip,
+                           "A negative clip would turn descent into ascent; None (or 0, as "
+                           "in Keras) turns clipping off.")
         if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError(
                 "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set, "

@@ -8,6 +8,7 @@ import numpy as np
 
 from autograd import Tensor
 
+from .arguments import check_in_range
 from .base import LearningRate, Optimizer
 
 
@@ -50,9 +51,9 @@ class RMSprop(Optimizer):
         centered: bool = False,
         **kwargs: Any,
     ) -> None:
-        self.rho = rho
-        self.momentum = momentum
-        self.epsilon = epsilon
+        self.rho = check_in_range("RMSprop", "rho", rho, high=1.0, high_open=True)
+        self.momentum = check_in_range("RMSprop", "momentum", momentum, high=1.0)
+        self.epsilon = check_in_range("RMSprop", "epsilon", epsilon)
         self.centered = centered
         super().__init__(params_or_learning_rate, learning_rate, **kwargs)
 

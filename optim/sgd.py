@@ -8,6 +8,7 @@ import numpy as np
 
 from autograd import Tensor
 
+from .arguments import check_in_range
 from .base import LearningRate, Optimizer
 
 
@@ -47,8 +48,7 @@ class SGD(Optimizer):
         nesterov: bool = False,
         **kwargs: Any,
     ) -> None:
-        if not 0 <= momentum <= 1:
-            raise ValueError(f"momentum must be in [0, 1], but got momentum={momentum}.")
+        check_in_range("SGD", "momentum", momentum, high=1.0)
         self.momentum = momentum
         self.nesterov = nesterov
         super().__init__(params_or_learning_rate, learning_rate, **kwargs)
