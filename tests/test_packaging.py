@@ -22,12 +22,15 @@ def test_pyproject_declares_the_distribution_and_its_packages():
     project = meta["project"]
     assert project["name"] == "gradstack"
     assert project["requires-python"] == ">=3.10"
-    runtime = sorted(dep.split(">")[0].split("=")[0] for dep in project["dependencies"])
+    # tomli is the standard library's tomllib, for Python 3.10 only.
+    runtime = sorted(dep.split(">")[0].split("=")[0] for dep in project["dependencies"]
+                     if "python_version < '3.11'" not in dep)
     assert runtime == ["numba", "numpy"]
     assert {"test", "tutorials", "bench"} <= set(project["optional-dependencies"])
     assert meta["tool"]["setuptools"]["packages"]["find"]["include"] == [
-        "autograd*", "nn*", "optim*"
+        "autograd*", "nn*", "optim*", "gradstack*"
     ]
+    assert project["scripts"] == {"gradstack": "gradstack.cli:main"}
 
 
 def test_readme_keeps_exactly_two_setup_commands():

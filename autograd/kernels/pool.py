@@ -31,6 +31,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 def max_pool_forward(x, out, arg, kh, kw, sh, sw, pad_top, pad_left):
     """Write the window maxima of ``x`` (N, H, W, C) into ``out`` (N, out_h, out_w, C)
     and the winning window positions into ``arg`` (int32, same shape as ``out``)."""
+    # BEGIN SOLUTION hw1.max_pool_forward
     n_img, h, w, c = x.shape
     out_h, out_w = out.shape[1], out.shape[2]
     for n in range(n_img):
@@ -64,6 +65,7 @@ def max_pool_forward(x, out, arg, kh, kw, sh, sw, pad_top, pad_left):
                                 # b + 0.0 equals b (a -0.0 becomes +0.0, which == -0.0).
                                 best[ow, ch] = v if take else b + 0.0
                                 where[ow, ch] = was + (k - was) * take
+    # END SOLUTION
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -189,6 +191,7 @@ def _pool_windows(x, fill, kh, kw, sh, sw, pad_top, pad_left, out_h, out_w):
 
 def max_pool_forward_numpy(x, out, arg, kh, kw, sh, sw, pad_top, pad_left):
     """Twin of ``max_pool_forward``, with argmax over sliding windows."""
+    # BEGIN SOLUTION hw1.max_pool_forward
     win, inside = _pool_windows(x, -np.inf, kh, kw, sh, sw, pad_top, pad_left,
                                 out.shape[1], out.shape[2])
     inside = inside[None, :, :, :, None]
@@ -199,6 +202,7 @@ def max_pool_forward_numpy(x, out, arg, kh, kw, sh, sw, pad_top, pad_left):
     has_nan = is_nan.any(axis=3)
     arg[:] = np.where(has_nan, first_nan, first_best)
     out[:] = best[:, :, :, 0]
+    # END SOLUTION
 
 
 def max_pool_backward_numpy(grad, arg, dx, kh, kw, sh, sw, pad_top, pad_left):
