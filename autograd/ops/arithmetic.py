@@ -75,8 +75,10 @@ class Mul(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         # d(a*b)/da = b, d(a*b)/db = a
+        # BEGIN SOLUTION hw1.mul_backward
         grad_a = grad * b if ctx.needs_input_grad[0] else None
         grad_b = grad * a if ctx.needs_input_grad[1] else None
+        # END SOLUTION
         return grad_a, grad_b
 
 
