@@ -15,6 +15,11 @@ Where things are:
   that applies it right below (``ops/__init__.py`` lists the files).
 - ``kernels/``: the Numba kernels behind convolution and pooling.
 - ``gradcheck.py``: finite-difference checks; ``graph.py``: drawing and tracing.
+- ``tensorflow_names.py``: TensorFlow's names (``reduce_sum``, ``tf.nn.relu``,
+  ``tf.math.*``, ``cast``, ``one_hot``, ...), so that ``import autograd as tf``
+  runs the TensorFlow calls of Keras code; ``variable.py`` (``Variable``),
+  ``gradient_tape.py`` (``GradientTape``) and ``random.py`` (``tf.random.*``)
+  complete them. ``autograd.keras`` is the ``nn`` package, imported on first use.
 """
 
 import numpy as _np
@@ -48,7 +53,7 @@ from .ops.cross_entropy import (
     sparse_crossentropy_from_probabilities,
     sparse_softmax_cross_entropy,
 )
-from .ops.linalg import linear, matmul
+from .ops.linalg import linear
 from .ops.math_functions import cos, exp, log, sin, sqrt, square
 from .ops.reduce import argmax, argmin, logsumexp, max, mean, min, prod, std, sum, var
 from .ops.selection import clip, maximum, minimum, where
@@ -59,11 +64,9 @@ from .ops.shape import (
     flatten,
     getitem,
     pad,
-    reshape,
     split,
     squeeze,
     stack,
-    transpose,
 )
 from .ops.softmax import log_softmax, softmax
 from .random import get_generator, manual_seed
@@ -120,3 +123,102 @@ from .ops.embedding import embedding  # noqa: E402
 from .ops.recurrent import gru, lstm, simple_rnn  # noqa: E402
 
 __all__ += ["embedding", "simple_rnn", "lstm", "gru"]
+
+# TensorFlow's names (the table is in tensorflow_names.py). reshape, transpose and
+# matmul come from there because they accept TensorFlow's keywords (shape=, perm=,
+# transpose_b=) as well as gradstack's forms; the ops behind them are in ops/.
+from . import random  # noqa: E402 - tf.random.normal(...), tf.random.set_seed(...)
+from .gradient_tape import GradientTape  # noqa: E402
+from .tensorflow_names import (  # noqa: E402
+    cast,
+    ceil,
+    clip_by_value,
+    concat,
+    constant,
+    constant_initializer,
+    convert_to_tensor,
+    divide,
+    executing_eagerly,
+    fill,
+    floor,
+    function,
+    gather,
+    identity,
+    is_tensor,
+    linspace,
+    log1p,
+    logical_and,
+    logical_not,
+    logical_or,
+    math,
+    matmul,
+    multiply,
+    negative,
+    nn,
+    one_hot,
+    ones_initializer,
+    random_normal_initializer,
+    random_uniform_initializer,
+    rank,
+    reciprocal,
+    reduce_all,
+    reduce_any,
+    reduce_logsumexp,
+    reduce_max,
+    reduce_mean,
+    reduce_min,
+    reduce_prod,
+    reduce_std,
+    reduce_sum,
+    reduce_variance,
+    reshape,
+    rsqrt,
+    shape,
+    sign,
+    size,
+    squared_difference,
+    stop_gradient,
+    subtract,
+    tile,
+    transpose,
+    unstack,
+    zeros_initializer,
+)
+
+# TensorFlow names that are also Python builtins: attributes (tf.range, tf.print),
+# but left out of __all__ so that `from autograd import *` cannot hide the builtins.
+from .tensorflow_names import print as print  # noqa: E402
+from .tensorflow_names import range as range  # noqa: E402
+from .tensorflow_names import round as round  # noqa: E402
+from .variable import Variable  # noqa: E402
+
+bool = _np.bool_  # tf.bool (not in __all__, for the same reason)
+
+# TensorFlow's other dtype names.
+int8 = _np.int8
+int16 = _np.int16
+uint8 = _np.uint8
+newaxis = None
+
+__all__ += [
+    "GradientTape", "Variable", "random", "int8", "int16", "uint8", "newaxis",
+    "cast", "ceil", "clip_by_value", "concat", "constant", "constant_initializer",
+    "convert_to_tensor", "divide", "executing_eagerly", "fill", "floor", "function", "gather",
+    "identity", "is_tensor", "linspace", "log1p", "logical_and", "logical_not", "logical_or",
+    "math", "multiply", "negative", "nn", "one_hot", "ones_initializer",
+    "random_normal_initializer", "random_uniform_initializer", "rank", "reciprocal",
+    "reduce_all", "reduce_any", "reduce_logsumexp", "reduce_max", "reduce_mean", "reduce_min",
+    "reduce_prod", "reduce_std", "reduce_sum", "reduce_variance", "rsqrt", "shape",
+    "sign", "size", "squared_difference", "stop_gradient", "subtract", "tile",
+    "unstack", "zeros_initializer",
+]
+
+
+def __getattr__(name: str):
+    # tf.keras: the nn package, imported only when first asked for, so that importing
+    # autograd imports nothing of nn (autograd must not depend on the front end).
+    if name == "keras":
+        import nn
+
+        return nn
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")

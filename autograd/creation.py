@@ -16,8 +16,8 @@ from .tensor import DEFAULT_FLOAT, Tensor, as_array
 
 
 def _shape(shape: tuple) -> tuple[int, ...]:
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list, Tensor, np.ndarray)):
+        shape = tuple(shape[0])  # one tuple (or a shape tensor such as tf.shape(x))
     return tuple(int(s) for s in shape)
 
 
@@ -39,14 +39,17 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, name: str 
     return Tensor(data, requires_grad=requires_grad, dtype=dtype, name=name)
 
 
-def zeros(*shape: Any, dtype: Any = DEFAULT_FLOAT, requires_grad: bool = False) -> Tensor:
-    """A tensor of zeros. ``autograd.zeros(2, 3)``."""
-    return _make(np.zeros(_shape(shape), dtype=dtype), requires_grad)
+def zeros(*dims: Any, shape: Any = None, dtype: Any = DEFAULT_FLOAT,
+          requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros: ``autograd.zeros(2, 3)``, ``zeros((2, 3))`` or, as
+    TensorFlow writes it, ``zeros(shape=(2, 3))``."""
+    return _make(np.zeros(_shape(dims if shape is None else (shape,)), dtype=dtype), requires_grad)
 
 
-def ones(*shape: Any, dtype: Any = DEFAULT_FLOAT, requires_grad: bool = False) -> Tensor:
-    """A tensor of ones. ``autograd.ones(2, 3)``."""
-    return _make(np.ones(_shape(shape), dtype=dtype), requires_grad)
+def ones(*dims: Any, shape: Any = None, dtype: Any = DEFAULT_FLOAT,
+         requires_grad: bool = False) -> Tensor:
+    """A tensor of ones: ``autograd.ones(2, 3)``, ``ones((2, 3))`` or ``ones(shape=(2, 3))``."""
+    return _make(np.ones(_shape(dims if shape is None else (shape,)), dtype=dtype), requires_grad)
 
 
 def full(shape: Any, fill_value: float, dtype: Any = DEFAULT_FLOAT, requires_grad: bool = False):

@@ -176,6 +176,64 @@ class Optimizer:
         pairs = [(i, p.grad.data) for i, p in enumerate(self.params) if p.grad is not None]
         if not pairs:
             return  # nothing to do: no parameter received a gradient
+        self._apply(pairs)
+
+    def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Tensor]]) -> None:
+        """Keras's update: ``optimizer.apply_gradients(zip(grads, variables))``.
+
+        The gradients come from ``tape.gradient(loss, variables)`` (or anywhere
+        else); ``.grad`` is neither read nor changed. On the first call the
+        optimizer takes these variables as its parameters; variables it has not
+        seen before are added later. A None gradient (a variable the loss does
+        not depend on) is skipped.
+
+        >>> import autograd as tf, optim
+        >>> w = tf.Variable([1.0])
+        >>> optim.SGD(learning_rate=0.5).apply_gradients([(tf.constant([2.0]), w)])
+        >>> w.numpy()
+        array([0.], dtype=float32)
+        """
+        pairs = list(grads_and_vars)
+        for i, pair in enumerate(pairs):
+            if not (isinstance(pair, tuple) and len(pair) == 2):
+                raise TypeError(
+                    f"apply_gradients expects (gradient, variable) pairs, as made by "
+                    f"zip(grads, variables), but item {i} is {_describe(pair)}."
+                )
+        variables = [v for _, v in pairs]
+        if not self.params:
+            self.build(variables)
+        else:
+            known = {id(p) for p in self.params}
+            new = [v for v in variables if id(v) not in known]
+            if new:  # e.g. a layer built after the first step: keep the others' state
+                old_state = self.state
+                self.build(self.params + new)
+                self.state[: len(old_state)] = old_state
+        position = {id(p): i for i, p in enumerate(self.params)}
+        updates = []
+        for g, v in pairs:
+            if g is None:
+                continue
+            g = g.data if isinstance(g, Tensor) else np.asarray(g, dtype=v.dtype)
+            if g.shape != v.shape:
+                raise ValueError(
+                    f"apply_gradients: the gradient for '{v.name}' has shape {g.shape}, but "
+                    f"the variable has shape {v.shape}. Pair each gradient with its own "
+                    "variable: zip(tape.gradient(loss, variables), variables)."
+                )
+            updates.append((position[id(v)], g))
+        if not updates and variables:
+            raise ValueError(
+                "apply_gradients: no gradients provided for any variable (all are None): "
+                "the loss does not depend on these variables. Check that the loss was "
+                "computed from them inside the GradientTape."
+            )
+        if updates:
+            self._apply(updates)
+
+    def _apply(self, pairs: list[tuple[int, np.ndarray]]) -> None:
+        """Clip, decay and update ``self.params[i]`` with each ``(i, gradient)``."""
         grads = self.clip_gradients([g for _, g in pairs])
         lr = self.learning_rate
         with autograd.no_grad():

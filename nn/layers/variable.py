@@ -1,9 +1,11 @@
-"""``Variable``: a layer's weight - an autograd Tensor with a name and a trainable flag.
+"""``Variable``: a layer's weight - an ``autograd.Variable`` with a regularizer.
 
 Weights are ordinary leaf Tensors, so ``loss.backward()`` fills their ``.grad``
-and an optimizer updates them in place under ``autograd.no_grad()``. The only
-additions are what Keras users look at: a name like ``"dense/kernel"``, a
-``trainable`` flag, and a repr in the style of ``tf.Variable``.
+and an optimizer updates them in place under ``autograd.no_grad()``. What Keras
+users look at comes from ``autograd.Variable`` (``autograd/variable.py``): a name
+like ``"dense/kernel"``, a ``trainable`` flag, ``assign``/``assign_add``/
+``assign_sub`` and a repr in the style of ``tf.Variable``. A layer's weight adds
+only its ``regularizer``.
 
 >>> import numpy as np
 >>> from nn.layers.variable import Variable
@@ -18,13 +20,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 import autograd
-from autograd import Tensor
 
 
-class Variable(Tensor):
+class Variable(autograd.Variable):
     """A named weight Tensor.
 
     Parameters
@@ -46,56 +45,10 @@ class Variable(Tensor):
     def __init__(
         self,
         value: Any,
-        name: str,
+        name: str | None = None,
         trainable: bool = True,
         dtype: Any = None,
         regularizer: Any = None,
     ) -> None:
-        super().__init__(value, requires_grad=trainable, dtype=dtype, name=name)
-        self.trainable = bool(trainable)
+        super().__init__(value, trainable=trainable, name=name, dtype=dtype)
         self.regularizer = regularizer
-
-    @property
-    def path(self) -> str:
-        """The full name, as Keras 3 calls it (``"dense/kernel"``)."""
-        return self.name
-
-    def assign(self, value: Any) -> Variable:
-        """Overwrite the values in place (same shape), outside the graph.
-
-        >>> import numpy as np
-        >>> v = Variable(np.zeros(2, dtype="float32"), name="w")
-        >>> _ = v.assign([1.0, 2.0])
-        >>> v.numpy()
-        array([1., 2.], dtype=float32)
-        """
-        array = value.data if isinstance(value, Tensor) else np.asarray(value)
-        if array.shape != self.shape:
-            raise ValueError(
-                f"Cannot assign a value of shape {array.shape} to the weight '{self.name}' "
-                f"of shape {self.shape}; the shapes must match."
-            )
-        # Weights require grad, and an in-place change must not be recorded.
-        with autograd.no_grad():
-            self.copy_(array.astype(self.dtype, copy=False))
-        return self
-
-    def assign_add(self, delta: Any) -> Variable:
-        """In place, outside the graph: ``self += delta`` (e.g. a running total)."""
-        with autograd.no_grad():
-            self.add_(delta.data if isinstance(delta, Tensor) else np.asarray(delta, self.dtype))
-        return self
-
-    def assign_sub(self, delta: Any) -> Variable:
-        """In place, outside the graph: ``self -= delta``."""
-        with autograd.no_grad():
-            self.sub_(delta.data if isinstance(delta, Tensor) else np.asarray(delta, self.dtype))
-        return self
-
-    def __repr__(self) -> str:
-        values = repr(self.data)
-        separator = "\n" if "\n" in values else ""
-        return (
-            f"<Variable '{self.name}' shape={self.shape} dtype={self.dtype}, "
-            f"numpy={separator}{values}>"
-        )

@@ -21,6 +21,7 @@ import test_ops_reduce
 import test_ops_shape
 
 import autograd
+from autograd import tensorflow_names
 
 pytestmark = pytest.mark.ops
 
@@ -33,6 +34,7 @@ TOOL = "tool"
 DTYPE = "dtype"
 CLASS = "class"
 ELSEWHERE = "differentiable op tested in another file"
+TENSORFLOW = "TensorFlow name (autograd/tensorflow_names.py), tested in test_tensorflow_names.py"
 
 CLASSIFICATION = {
     # differentiable ops, each with gradcheck cases in a test_ops_*.py module
@@ -77,6 +79,10 @@ CLASSIFICATION = {
          "embedding", "simple_rnn", "lstm", "gru"],
         ELSEWHERE,
     ),
+    **dict.fromkeys(["int8", "int16", "uint8"], DTYPE),
+    **dict.fromkeys(["GradientTape", "Variable"], CLASS),
+    **dict.fromkeys([name for name in tensorflow_names.__all__ if name not in
+                     ("range", "round")] + ["random", "newaxis"], TENSORFLOW),
 }
 
 # Where the ops classified ELSEWHERE have their gradient tests.
