@@ -10,7 +10,8 @@ Tensor([ 2., -4.], shape=(2,), dtype=float32)
 Where things are:
 
 - ``tensor.py``: the Tensor class; ``function.py``: Function and Context, the op
-  contract; ``engine.py``: the backward walk; ``grad_mode.py``: no_grad.
+  contract; ``engine.py``: the backward walk; ``grad_mode.py``: no_grad;
+  ``strict_mode.py``: the checks of ``autograd.strict()``.
 - ``ops/``: every differentiable op, forward beside backward, and the function
   that applies it right below (``ops/__init__.py`` lists the files).
 - ``kernels/``: the Numba kernels behind convolution and pooling.
@@ -24,6 +25,9 @@ Where things are:
 
 import numpy as _np
 
+# First: with GRADSTACK_STRICT=1 it sets Numba's bounds checking before any kernel
+# compiles (see strict_mode.py).
+from .strict_mode import is_strict, strict  # isort: skip
 from .creation import (
     arange,
     eye,
@@ -106,7 +110,7 @@ __all__ = [
     "sparse_crossentropy_from_probabilities",
     # tools
     "gradcheck", "GradcheckError", "draw_graph", "GraphDrawing", "trace", "TraceStep",
-    "topological_order", "grad",
+    "topological_order", "grad", "strict", "is_strict",
     # dtypes
     "float16", "float32", "float64", "int32", "int64", "bool_",
 ]

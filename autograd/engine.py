@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from . import strict_mode
 from .tensor import Tensor
 
 # The active backward tracer (see graph.trace), or None. The engine only reports
@@ -210,6 +211,8 @@ def _walk(
     given_to_leaves: set[int] = set()
     tracer = _tracer
     capture = wanted is not None
+    strict = strict_mode._State.enabled  # checks each op's backward (strict_mode.py)
+    node = 0  # ops visited so far, counted only in strict mode (for its messages)
 
     while queue:
         tensor = heappop(queue)[1]
@@ -230,7 +233,17 @@ def _walk(
         if ctx.saved_versions or ctx.saved_output:
             _check_versions(ctx, tensor)
 
-        input_grads = ctx.fn.backward(ctx, grad_out)
+        if strict:
+            node += 1
+            input_grads = strict_mode.checked_backward(ctx, grad_out, node)
+        else:
+            try:
+                input_grads = ctx.fn.backward(ctx, grad_out)
+            except Exception as error:
+                explained = strict_mode.explain_backward_error(ctx, grad_out, error, None)
+                if explained is None:
+                    raise
+                raise explained from error
         if type(input_grads) is not tuple:
             input_grads = (input_grads,)
         if len(input_grads) != len(ctx.inputs):

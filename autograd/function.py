@@ -50,6 +50,7 @@ from typing import Any
 
 import numpy as np
 
+from . import strict_mode
 from .grad_mode import _State
 from .tensor import Tensor
 
@@ -147,7 +148,15 @@ class Function:
         # Outside recording nothing will ask for gradients, so forward can skip keeping
         # anything just for backward.
         ctx = Context(cls, inputs, tuple(needs) if record else (False,) * len(needs))
-        out = cls.forward(ctx, *arrays, **attrs)
+        try:
+            out = cls.forward(ctx, *arrays, **attrs)
+        except Exception as error:
+            # Add the op's name and input shapes (strict mode), or say that forward
+            # gets NumPy arrays; see strict_mode.py.
+            explained = strict_mode.explain_forward_error(cls, arrays, error)
+            if explained is None:
+                raise
+            raise explained from error
         if type(out) is not np.ndarray:
             out = np.asarray(out)  # NumPy reductions can return scalars
         result = Tensor._from_op(out)
