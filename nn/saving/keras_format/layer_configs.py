@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nn.saving.registry import get_registered_class
+from nn.saving.registry import _USER_CLASSES, get_registered_class
 
 # The `module` Keras writes for its own classes. Any other module is a user's code.
 KERAS_MODULES = ("keras", "keras.layers", "keras.src.models.functional", "keras.models",
@@ -112,15 +112,16 @@ def resolve_class(spec: dict, custom_objects: dict | None, where: str) -> type:
             "register it with @nn.saving.register_serializable(), and save again from Keras.")
     if module is not None and module not in KERAS_MODULES:
         # A user's class: Keras names it "package>Name". We only look the name up.
+        # Only a class *you* registered may answer to it, never a built-in of that name.
         name = registered.split(">")[-1] if isinstance(registered, str) else class_name
-        try:
-            return get_registered_class(name, custom_objects)
-        except KeyError:
+        found = (custom_objects or {}).get(name) or _USER_CLASSES.get(name)
+        if found is None:
             raise KerasConfigError(
                 f"{where} is the class {class_name!r} from the module {str(module)[:80]!r}. "
                 "gradstack never imports modules named by a file: register a gradstack "
                 f"class under the name {name!r} with @nn.saving.register_serializable() "
-                "(or pass custom_objects={...}) to load it.") from None
+                "(or pass custom_objects={...}) to load it.")
+        return found
     try:
         return get_registered_class(class_name, custom_objects)
     except KeyError:
