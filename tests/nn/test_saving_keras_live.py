@@ -43,7 +43,7 @@ def gradstack_models():
     branch = nn.layers.Dense(4)(b)
     joined = nn.layers.Concatenate()([nn.layers.Add()([inner(a), branch]), a,
                                       nn.layers.Multiply()([a, b])])
-    two = nn.Model([a, b], [nn.layers.Dense(2)(joined)])
+    two = nn.Model([a, b], nn.layers.Dense(2)(joined))
     return {"mlp": (mlp, RNG.random((5, 6), dtype=np.float32)),
             "convnet": (convnet, RNG.random((3, 10, 10, 3), dtype=np.float32)),
             "two_inputs": (two, [RNG.random((5, 4), dtype=np.float32),
