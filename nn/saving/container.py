@@ -14,9 +14,9 @@ Reading validates, in this order and before allocating anything big: the
 magic, the version, the checksum (catches truncation and bit flips), the JSON
 (size, nesting depth), and every array entry (known dtype, sane shape, its
 bytes inside the file, no overlaps). Nothing in the file is executed or
-unpickled. Writes are atomic: a temporary file in the same folder, flushed
-and fsynced, then ``os.replace``-d over the target; on any error (even
-Ctrl-C) the temporary file is removed and the old file is untouched.
+unpickled. Writes are atomic (``atomic.py``): a new file in the same folder,
+flushed and fsynced, then renamed over the target; a crash, Ctrl-C or SIGKILL
+keeps the old file and leaves no temporary file behind.
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ import hashlib
 import json
 import os
 import struct
-import tempfile
 from typing import Any
 
 import numpy as np
 
+from .atomic import atomic_write
 from .errors import SavedFileError
 
 MAGIC = b"GRADSTK\n"
@@ -84,55 +84,6 @@ def write_container(path: str | os.PathLike, header: dict[str, Any],
         digest.update(chunk)
     chunks.append(digest.digest())
     atomic_write(path, chunks)
-
-
-def atomic_write(path: str | os.PathLike, chunks: list[bytes]) -> None:
-    """Write to a temporary file beside ``path``, fsync it, then move it into place."""
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(
-            f"Cannot save to {path!r}: the folder {directory!r} does not exist. Create it first "
-            "(os.makedirs(folder, exist_ok=True))."
-        )
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
-                               dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            for chunk in chunks:
-                f.write(chunk)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, _default_file_mode())
-        os.replace(tmp, path)
-    except BaseException:  # including KeyboardInterrupt: never leave the temp file behind
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    _fsync_directory(directory)
-
-
-def _default_file_mode() -> int:
-    # mkstemp makes 0600 files; give the saved file the usual permissions.
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def _fsync_directory(directory: str) -> None:
-    """Make the rename itself durable (POSIX); harmless where unsupported."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # ---------------------------------------------------------------------- reading

@@ -163,7 +163,7 @@ def test_interrupted_save_keeps_the_old_file_and_leaves_no_temp(tmp_path, monkey
     trained(seed=1)[0]  # change nothing in `model`; just another model
     model.fit(x, np.zeros(len(x), int), verbose=0)  # new weights to save
 
-    def interrupted(*args):
+    def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(os, "replace", interrupted)
