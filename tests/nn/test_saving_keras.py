@@ -397,3 +397,16 @@ def test_not_a_keras_archive(tmp_path):
     with pytest.raises(SavedFileError, match="not a readable HDF5 file"):
         nn.models.load_model(write_zip(tmp_path / "h.keras", files))
 
+
+
+def test_layers_without_a_keras_form_yet_are_refused_by_name_both_ways(tmp_path):
+    model = nn.Sequential([nn.Input(shape=(5, 3)), nn.layers.LSTM(4)])
+    with pytest.raises(TypeError, match="layer 'lstm' \\(LSTM\\) to a .keras file yet"):
+        model.save(tmp_path / "rnn.keras")
+    assert not (tmp_path / "rnn.keras").exists()
+
+    def lstm(config):
+        config["config"]["layers"][1].update(class_name="LSTM")
+
+    with pytest.raises(SavedFileError, match="gradstack has LSTM, but does not read its Keras"):
+        nn.models.load_model(edited(tmp_path, "mlp", lstm))

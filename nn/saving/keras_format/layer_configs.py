@@ -26,6 +26,13 @@ from nn.saving.registry import _USER_CLASSES, get_registered_class
 KERAS_MODULES = ("keras", "keras.layers", "keras.src.models.functional", "keras.models",
                  "keras.src.models.sequential", "keras.initializers", "keras.regularizers")
 
+# The layers whose Keras 3 form (config and weight paths) this package writes and
+# reads. Others (the sequence layers, so far) are refused by name, both ways.
+SUPPORTED_LAYERS = ("InputLayer", "Dense", "Activation", "Conv2D", "MaxPooling2D",
+                    "AveragePooling2D", "GlobalMaxPooling2D", "GlobalAveragePooling2D",
+                    "BatchNormalization", "Dropout", "Flatten", "Reshape", "Add", "Subtract",
+                    "Multiply", "Average", "Concatenate", "Sequential", "Functional", "Model")
+
 _CONSTRAINTS = {"kernel_constraint": None, "bias_constraint": None}
 
 # Keras-only arguments and the value gradstack's layer behaves as.
@@ -123,12 +130,18 @@ def resolve_class(spec: dict, custom_objects: dict | None, where: str) -> type:
                 "(or pass custom_objects={...}) to load it.")
         return found
     try:
-        return get_registered_class(class_name, custom_objects)
+        cls = get_registered_class(class_name, custom_objects)
     except KeyError:
         raise KerasConfigError(
             f"{where} is the Keras class {class_name!r}, which gradstack does not have. "
             "A file may only name gradstack's built-in classes and classes you registered "
             "with @nn.saving.register_serializable().") from None
+    yours = cls in (_USER_CLASSES.get(class_name), (custom_objects or {}).get(class_name))
+    if not yours and cls.__name__ not in SUPPORTED_LAYERS:
+        raise KerasConfigError(
+            f"{where} is a {class_name} layer. gradstack has {class_name}, but does not read "
+            f"its Keras 3 form yet (it reads {', '.join(SUPPORTED_LAYERS[:-3])}).")
+    return cls
 
 
 def from_keras_layer_config(class_name: str, config: Any, where: str) -> dict:

@@ -23,6 +23,7 @@ from nn.layers import BUILTIN_LAYERS, InputLayer
 from nn.models.functional import Functional
 from nn.models.sequential import Sequential
 from nn.saving.keras_format.layer_configs import (
+    SUPPORTED_LAYERS,
     KerasConfigError,
     dtype_policy,
     from_keras_layer_config,
@@ -92,6 +93,11 @@ def to_keras(layer: Any) -> dict:
     if isinstance(layer, Functional):
         return _functional_to_keras(layer)
     cls = type(layer)
+    if cls in BUILTIN_LAYERS and cls.__name__ not in SUPPORTED_LAYERS:
+        raise TypeError(
+            f"Cannot write layer '{layer.name}' ({cls.__name__}) to a .keras file yet: "
+            f"gradstack writes Keras 3's form of {', '.join(SUPPORTED_LAYERS[:-3])}. Save "
+            "this model as .gradstack instead (model.save('model.gradstack')).")
     if cls in BUILTIN_LAYERS:
         spec = to_keras_layer(cls.__name__, layer.get_config())
     elif _USER_CLASSES.get(cls.__name__) is cls and not layer._sublayers():
