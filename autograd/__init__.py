@@ -19,8 +19,9 @@ Where things are:
 - ``tensorflow_names.py``: TensorFlow's names (``reduce_sum``, ``tf.nn.relu``,
   ``tf.math.*``, ``cast``, ``one_hot``, ...), so that ``import autograd as tf``
   runs the TensorFlow calls of Keras code; ``variable.py`` (``Variable``),
-  ``gradient_tape.py`` (``GradientTape``) and ``random.py`` (``tf.random.*``)
-  complete them. ``autograd.keras`` is the ``nn`` package, imported on first use.
+  ``gradient_tape.py`` (``GradientTape``), ``random.py`` (``tf.random.*``) and
+  ``data.py`` (``tf.data.Dataset``) complete them. ``autograd.keras`` is the
+  ``nn`` package, imported on first use.
 """
 
 import numpy as _np
@@ -131,7 +132,8 @@ __all__ += ["embedding", "simple_rnn", "lstm", "gru"]
 # TensorFlow's names (the table is in tensorflow_names.py). reshape, transpose and
 # matmul come from there because they accept TensorFlow's keywords (shape=, perm=,
 # transpose_b=) as well as gradstack's forms; the ops behind them are in ops/.
-from . import random  # noqa: E402 - tf.random.normal(...), tf.random.set_seed(...)
+# tf.data.Dataset and tf.random.normal(...), tf.random.set_seed(...):
+from . import data, random  # noqa: E402
 from .gradient_tape import GradientTape  # noqa: E402
 from .tensorflow_names import (  # noqa: E402
     cast,
@@ -205,7 +207,7 @@ uint8 = _np.uint8
 newaxis = None
 
 __all__ += [
-    "GradientTape", "Variable", "random", "int8", "int16", "uint8", "newaxis",
+    "GradientTape", "Variable", "data", "random", "int8", "int16", "uint8", "newaxis",
     "cast", "ceil", "clip_by_value", "concat", "constant", "constant_initializer",
     "convert_to_tensor", "divide", "executing_eagerly", "fill", "floor", "function", "gather",
     "identity", "is_tensor", "linspace", "log1p", "logical_and", "logical_not", "logical_or",

@@ -41,6 +41,7 @@ TensorFlow                                 gradstack
 ``tf.nn.*_cross_entropy_with_logits``      ``autograd.softmax_cross_entropy`` etc.
 ``tf.nn.conv2d/max_pool2d/avg_pool2d``     ``autograd.conv2d/max_pool2d/avg_pool2d``
 ``tf.random.*`` (seeded)                   ``autograd/random.py``
+``tf.data.Dataset``                        ``autograd/data.py``
 ``tf.*_initializer()``                     ``RandomNormal`` etc. below
 ``tf.Variable``                            ``autograd/variable.py``
 ``tf.GradientTape``                        ``autograd/gradient_tape.py``

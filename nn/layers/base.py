@@ -203,7 +203,7 @@ class Layer:
         (a Variable, or a leaf Tensor that requires grad, assigned to self)."""
         attribute_weights = [
             v for v in self._tracked_values()
-            if isinstance(v, Variable)
+            if isinstance(v, autograd.Variable)  # tf.Variable too, trainable or not
             or (isinstance(v, Tensor) and v.requires_grad and v.grad_fn is None)
         ]
         return _unique(self._own_weights + attribute_weights)

@@ -82,7 +82,7 @@ CLASSIFICATION = {
     **dict.fromkeys(["int8", "int16", "uint8"], DTYPE),
     **dict.fromkeys(["GradientTape", "Variable"], CLASS),
     **dict.fromkeys([name for name in tensorflow_names.__all__ if name not in
-                     ("range", "round")] + ["random", "newaxis"], TENSORFLOW),
+                     ("range", "round")] + ["data", "random", "newaxis"], TENSORFLOW),
 }
 
 # Where the ops classified ELSEWHERE have their gradient tests.

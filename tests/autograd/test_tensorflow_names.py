@@ -492,3 +492,51 @@ def test_apply_gradients_keeps_the_momentum_of_known_variables_when_one_is_added
     opt.apply_gradients([(tf.constant([1.0]), a)])  # velocity -1, a = -1
     opt.apply_gradients([(tf.constant([1.0]), a), (tf.constant([0.0]), tf.Variable([0.0]))])
     assert a.numpy().tolist() == [-2.5]  # velocity 0.5 * -1 - 1 = -1.5
+
+
+# ------------------------------------------------------------------ tf.data
+
+
+def test_dataset_slices_batches_and_keeps_structure():
+    x, y = np.arange(10.0).reshape(5, 2), np.arange(5)
+    batches = list(tf.data.Dataset.from_tensor_slices((x, y)).batch(2))
+    assert [b[0].shape for b in batches] == [(2, 2), (2, 2), (1, 2)]
+    assert isinstance(batches[0][0], tf.Tensor)
+    np.testing.assert_array_equal(batches[2][1].numpy(), [4])
+    ds = tf.data.Dataset.from_tensor_slices({"a": x, "b": y}).batch(5, drop_remainder=True)
+    (element,) = list(ds)
+    assert set(element) == {"a", "b"} and element["a"].shape == (5, 2)
+    assert len(tf.data.Dataset.from_tensor_slices(y).batch(2)) == 3
+    with pytest.raises(ValueError, match="same first dimension"):
+        tf.data.Dataset.from_tensor_slices((x, np.arange(4)))
+
+
+def test_dataset_shuffle_is_a_permutation_new_each_epoch_and_seeded():
+    tf.random.set_seed(0)
+    ds = tf.data.Dataset.from_tensor_slices(np.arange(50)).shuffle(buffer_size=50, seed=1)
+    first, second = [int(v) for v in ds], [int(v) for v in ds]
+    assert sorted(first) == list(range(50)) and first != second and first != list(range(50))
+    tf.random.set_seed(0)
+    ds = tf.data.Dataset.from_tensor_slices(np.arange(50)).shuffle(buffer_size=50, seed=1)
+    assert [int(v) for v in ds] == first
+    # A buffer of 1 keeps the order; a small buffer only moves elements a little ahead.
+    assert [int(v) for v in tf.data.Dataset.range(5).shuffle(1)] == [0, 1, 2, 3, 4]
+    assert [int(v) for v in tf.data.Dataset.range(10).shuffle(3)][0] in (0, 1, 2)
+
+
+def test_dataset_map_filter_take_skip_repeat_cache_unbatch():
+    ds = tf.data.Dataset.from_tensor_slices((np.arange(6.0), np.arange(6)))
+    mapped = ds.map(lambda x, y: (x * 2, y), num_parallel_calls=tf.data.AUTOTUNE)
+    assert [float(x) for x, _ in mapped.take(3)] == [0.0, 2.0, 4.0]
+    assert [int(y) for _, y in ds.skip(4)] == [4, 5]
+    assert [int(y) for _, y in ds.filter(lambda x, y: y < 3)] == [0, 1, 2]
+    assert len(ds.repeat(3)) == 18 and ds.repeat().cardinality() == -2
+    assert [int(v) for v in tf.data.Dataset.range(3).repeat().take(7)] == [0, 1, 2, 0, 1, 2, 0]
+    assert [int(v) for v in ds.batch(4).unbatch().map(lambda x, y: y)] == list(range(6))
+    assert ds.prefetch(tf.data.AUTOTUNE) is ds
+    calls = []
+    cached = tf.data.Dataset.range(3).map(lambda v: calls.append(1) or v).cache()
+    list(cached), list(cached)
+    assert len(calls) == 3
+    zipped = tf.data.Dataset.zip((tf.data.Dataset.range(3), tf.data.Dataset.range(5)))
+    assert len(zipped) == 3 and [tuple(map(int, p)) for p in zipped][-1] == (2, 2)
