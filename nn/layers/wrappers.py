@@ -60,6 +60,10 @@ class Bidirectional(Layer):
             config["go_backwards"] = not layer.go_backwards
             backward_layer = type(layer).from_config(config)
         self.backward_layer = backward_layer
+        # As in Keras: inside a Bidirectional, masked steps output zeros, so that the
+        # reversed half's padding does not repeat a state from the other end.
+        self.forward_layer.zero_output_for_mask = layer.return_sequences
+        self.backward_layer.zero_output_for_mask = layer.return_sequences
         self.merge_mode = merge_mode
         self.return_sequences = layer.return_sequences
         self.return_state = layer.return_state

@@ -415,11 +415,15 @@ KERAS_OPTIMIZERS: dict[str, Callable[[np.random.Generator], Arrays]] = {
 
 # ---------------------------------------------------------------- writing
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sequence_cases import KERAS_SEQUENCE  # noqa: E402 (the sequence layers' own table)
+
 FIXTURES: dict[str, dict[str, Callable[[np.random.Generator], Arrays]]] = {
     "torch_ops.npz": TORCH_OPS,
     "keras_layers.npz": KERAS_LAYERS,
     "keras_losses.npz": KERAS_LOSSES,
     "keras_optimizers.npz": KERAS_OPTIMIZERS,
+    "keras_sequence.npz": KERAS_SEQUENCE,
 }
 
 
