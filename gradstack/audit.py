@@ -8,7 +8,8 @@ tests, notebook sources *and* outputs):
   region: its one line);
 - **resembling functions**: a function whose token structure (names and numbers
   abstracted away) is close to the region's, e.g. an ``avg_pool`` loop written exactly
-  like the ``max_pool`` one. The threshold is ``[audit] similarity`` (default 0.9).
+  like the ``max_pool`` one. The threshold is ``[audit] similarity`` (default 0.65:
+  ``avg_pool_forward`` is 69% like ``max_pool_forward``).
 
 A stripper alone cannot see these; the audit reads the tree the student will get.
 """
@@ -124,45 +125,55 @@ def audit(library: Library, assignment: Assignment, edition: Path) -> list[Findi
             continue
         text = (edition / rel).read_text(encoding="utf-8", errors="replace")
         files[rel] = text
+    normalized = {}  # path -> [(cell, lines, normalized lines)] for every piece of text
+    for rel, text in files.items():
+        pieces = _notebook_texts(text) if rel.endswith(".ipynb") else [(text, None)]
+        normalized[rel] = [(cell, piece.splitlines(), [normalize(x) for x in piece.splitlines()])
+                           for piece, cell in pieces]
+    cache: list[tuple[str, int, list[str]]] = []
+
+    def shapes():
+        # Every function's token shape, computed once for all regions.
+        if not cache:
+            for rel, text in files.items():
+                if rel.endswith(".py"):
+                    for lineno, body in _functions(text):
+                        cache.append((rel, lineno, _token_shape(
+                            "\n".join(line.strip() for line in body.splitlines()))))
+        return cache
+
     findings: list[Finding] = []
     for task_id, regions in references.items():
         ref_lines = substantial(line for r in regions for line in r.body)
         if ref_lines:
-            needed = max(1, math.ceil(len(set(ref_lines)) / 2))
-            for rel, text in files.items():
-                pieces = _notebook_texts(text) if rel.endswith(".ipynb") else [(text, None)]
-                for piece, cell in pieces:
-                    lines = piece.splitlines()
+            wanted = set(ref_lines)
+            needed = max(1, math.ceil(len(wanted) / 2))
+            for rel, pieces in normalized.items():
+                for cell, lines, squeezed in pieces:
                     hits = {}
-                    for number, line in enumerate(lines):
-                        n = normalize(line)
-                        if n in ref_lines and n not in hits:
+                    for number, n in enumerate(squeezed):
+                        if n in wanted and n not in hits:
                             hits[n] = number + 1
                     if len(hits) >= needed:
                         where = f"cell {cell}, " if cell is not None else ""
                         first = min(hits.values())
                         findings.append(Finding(
                             task_id, rel, first, "copied lines",
-                            f"{where}{len(hits)} of {len(set(ref_lines))} of the reference's "
+                            f"{where}{len(hits)} of {len(wanted)} of the reference's "
                             f"lines, e.g. {lines[first - 1].strip()!r}"))
         for region in regions:
             shape = _token_shape("\n".join(line.strip() for line in region.body))
             if len(shape) < MIN_TOKENS:
                 continue
-            for rel, text in files.items():
-                if not rel.endswith(".py"):
+            for rel, lineno, other in shapes():
+                matcher = difflib.SequenceMatcher(None, shape, other, autojunk=False)
+                if (matcher.real_quick_ratio() < assignment.similarity
+                        or matcher.quick_ratio() < assignment.similarity):
                     continue
-                for lineno, body in _functions(text):
-                    other = _token_shape("\n".join(line.strip() for line in body.splitlines()))
-                    matcher = difflib.SequenceMatcher(None, shape, other, autojunk=False)
-                    if matcher.real_quick_ratio() < assignment.similarity:
-                        continue
-                    if matcher.quick_ratio() < assignment.similarity:
-                        continue
-                    ratio = matcher.ratio()
-                    if ratio >= assignment.similarity:
-                        findings.append(Finding(
-                            task_id, rel, lineno, "resembling function",
-                            f"token structure {ratio:.0%} like the reference region at "
-                            f"{region.where()}"))
+                ratio = matcher.ratio()
+                if ratio >= assignment.similarity:
+                    findings.append(Finding(
+                        task_id, rel, lineno, "resembling function",
+                        f"token structure {ratio:.0%} like the reference region at "
+                        f"{region.where()}"))
     return findings

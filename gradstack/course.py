@@ -82,7 +82,7 @@ class Assignment:
     stub: tuple[str, ...] = ()
     reference: tuple[str, ...] = ()
     audit_ignore: tuple[str, ...] = ()
-    similarity: float = 0.9
+    similarity: float = 0.65
 
     @property
     def points(self) -> float:
@@ -215,7 +215,7 @@ def load_assignment(folder: Path) -> Assignment:
                       earlier, _strings(edition, "stub", str(path)),
                       _strings(edition, "reference", str(path)),
                       _strings(audit, "ignore", str(path)),
-                      float(audit.get("similarity", 0.9)))
+                      float(audit.get("similarity", 0.65)))
 
 
 def load_course(folder: Path | str | None = None) -> Course:
