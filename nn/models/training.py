@@ -413,6 +413,19 @@ class Trainer:
 
         load_weights(self, filepath)
 
+    def export(self, filepath: str | os.PathLike, format: str = "onnx") -> None:
+        """Write the model for inference in another runtime. ``format="onnx"`` (the
+        only one; Keras 3's spelling) writes an ONNX graph for ONNX Runtime
+        (``nn/export/onnx_export.py``; needs the ``interop`` extra)."""
+        if format != "onnx":
+            raise ValueError(
+                f"Unknown export format {format!r}: gradstack exports format='onnx'. For "
+                "TensorFlow's SavedModel, save as 'model.keras', load it in Keras 3 and "
+                "export from there.")
+        from nn.export import export_onnx
+
+        export_onnx(self, filepath)
+
     # ------------------------------------------------------------------ helpers
     def _prepare_arrays(self, x: Any, y: Any, sample_weight: Any) -> tuple:
         if x is None:
