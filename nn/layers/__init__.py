@@ -16,6 +16,10 @@
 ``recurrent_cells``    SimpleRNNCell, LSTMCell, GRUCell
 ``recurrent``          RNN, SimpleRNN, LSTM, GRU
 ``wrappers``           Bidirectional, TimeDistributed
+``convolutional1d``    Conv1D
+``pooling1d``          MaxPooling1D, AveragePooling1D, GlobalMaxPooling1D,
+                       GlobalAveragePooling1D, UpSampling1D, ZeroPadding1D, Cropping1D
+``layer_normalization`` LayerNormalization
 ``symbolic``           KerasTensor, Node: what calls on nn.Input record
 ``variable``           Variable: a named weight Tensor
 =====================  ============================================================
@@ -23,9 +27,11 @@
 
 from nn.layers.base import Layer
 from nn.layers.convolutional import Conv2D
+from nn.layers.convolutional1d import Conv1D
 from nn.layers.core import Activation, Dense
-from nn.layers.embedding import Embedding  # noqa: I001 (sequence layers, kept together)
+from nn.layers.embedding import Embedding
 from nn.layers.input_layer import Input, InputLayer
+from nn.layers.layer_normalization import LayerNormalization
 from nn.layers.masking import Masking
 from nn.layers.merging import Add, Average, Concatenate, Multiply, Subtract
 from nn.layers.normalization import BatchNormalization
@@ -34,6 +40,15 @@ from nn.layers.pooling import (
     GlobalAveragePooling2D,
     GlobalMaxPooling2D,
     MaxPooling2D,
+)
+from nn.layers.pooling1d import (
+    AveragePooling1D,
+    Cropping1D,
+    GlobalAveragePooling1D,
+    GlobalMaxPooling1D,
+    MaxPooling1D,
+    UpSampling1D,
+    ZeroPadding1D,
 )
 from nn.layers.recurrent import GRU, LSTM, RNN, SimpleRNN
 from nn.layers.recurrent_cells import GRUCell, LSTMCell, SimpleRNNCell
@@ -79,6 +94,15 @@ BUILTIN_LAYERS = (
     GRU,
     Bidirectional,
     TimeDistributed,
+    Conv1D,
+    MaxPooling1D,
+    AveragePooling1D,
+    GlobalMaxPooling1D,
+    GlobalAveragePooling1D,
+    UpSampling1D,
+    ZeroPadding1D,
+    Cropping1D,
+    LayerNormalization,
     Sequential,
     Functional,
     Model,
@@ -91,5 +115,7 @@ __all__ = [
     "Average", "Concatenate", "KerasTensor", "Variable", "BUILTIN_LAYERS",
     # sequences
     "Embedding", "Masking", "SimpleRNNCell", "LSTMCell", "GRUCell", "RNN", "SimpleRNN",
-    "LSTM", "GRU", "Bidirectional", "TimeDistributed",
+    "LSTM", "GRU", "Bidirectional", "TimeDistributed", "Conv1D", "MaxPooling1D",
+    "AveragePooling1D", "GlobalMaxPooling1D", "GlobalAveragePooling1D", "UpSampling1D",
+    "ZeroPadding1D", "Cropping1D", "LayerNormalization",
 ]

@@ -179,3 +179,15 @@ def test_embedding_explains_bad_ids():
         autograd.embedding(np.array([0.5, 1.0]), table)
     np.testing.assert_array_equal(autograd.embedding(np.array([1.0]), np.eye(4)).numpy(),
                                   [[0, 1, 0, 0]])
+
+
+@pytest.mark.parametrize("axis", [-1, (1, 2), 1])
+def test_layer_norm_gradcheck(axis):
+    rng = np.random.default_rng(9)
+    x = _t(rng, 2, 3, 4, scale=2.0)
+    shape = tuple(x.shape[a] if a in np.atleast_1d(np.array(axis) % 3) else 1 for a in range(3))
+    gamma, beta = _t(rng, *shape), _t(rng, *shape)
+    autograd.gradcheck(lambda *a: autograd.layer_norm(*a, axis=axis), [x, gamma, beta])
+    out = autograd.layer_norm(x, axis=axis, epsilon=0.0).numpy()
+    np.testing.assert_allclose(out.mean(axis=axis), 0, atol=1e-12)
+    np.testing.assert_allclose(out.var(axis=axis), 1, rtol=1e-10)

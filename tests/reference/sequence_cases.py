@@ -97,6 +97,29 @@ CASES = {
         _stack((6, 3), lambda L: L.Masking(),
                lambda L: L.Bidirectional(L.SimpleRNN(4, return_sequences=True))),
         _padded_floats(4, 6, 3)),
+    "conv1d_valid": (_one(lambda L: L.Conv1D(4, 3, activation="relu"), (9, 2)),
+                     _floats(2, 9, 2)),
+    "conv1d_same_stride2": (_one(lambda L: L.Conv1D(3, 4, strides=2, padding="same"), (9, 2)),
+                            _floats(2, 9, 2)),
+    "conv1d_causal_dilation2": (
+        _one(lambda L: L.Conv1D(3, 3, padding="causal", dilation_rate=2), (9, 2)),
+        _floats(2, 9, 2)),
+    "max_pooling1d": (_one(lambda L: L.MaxPooling1D(2), (9, 3)), _floats(2, 9, 3)),
+    "max_pooling1d_same_stride1": (
+        _one(lambda L: L.MaxPooling1D(3, strides=1, padding="same"), (7, 2)), _floats(2, 7, 2)),
+    "average_pooling1d": (_one(lambda L: L.AveragePooling1D(3, strides=2), (9, 2)),
+                          _floats(2, 9, 2)),
+    "global_max_pooling1d": (_one(lambda L: L.GlobalMaxPooling1D(), (5, 3)), _floats(2, 5, 3)),
+    "global_average_pooling1d_masked": (
+        _stack((6, 3), lambda L: L.Masking(), lambda L: L.GlobalAveragePooling1D()),
+        _padded_floats(4, 6, 3)),
+    "upsampling1d": (_one(lambda L: L.UpSampling1D(3), (4, 2)), _floats(2, 4, 2)),
+    "zero_padding1d": (_one(lambda L: L.ZeroPadding1D((1, 2)), (4, 2)), _floats(2, 4, 2)),
+    "cropping1d": (_one(lambda L: L.Cropping1D((2, 1)), (6, 2)), _floats(2, 6, 2)),
+    "layer_normalization": (_one(lambda L: L.LayerNormalization(), (5, 6)), _floats(3, 5, 6)),
+    "layer_normalization_two_axes": (
+        _one(lambda L: L.LayerNormalization(axis=[1, 2], epsilon=1e-5), (4, 3)),
+        _floats(3, 4, 3)),
 }
 
 
