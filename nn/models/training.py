@@ -394,14 +394,16 @@ class Trainer:
     # ------------------------------------------------------------------ saving
     def save(self, filepath: str | os.PathLike) -> None:
         """Save architecture, weights, compile settings and optimizer state to
-        ``filepath`` (exactly that path; suggested suffix ``.gradstack``).
+        ``filepath`` (exactly that path; suggested suffix ``.gradstack``; a path
+        ending in ``.keras`` gets Keras 3's own format, for Keras 3 to open).
         Load it back with ``nn.models.load_model``."""
         from nn.saving import save_model
 
         save_model(self, filepath)
 
     def save_weights(self, filepath: str | os.PathLike) -> None:
-        """Save only the weights (suggested suffix ``.weights.gradstack``)."""
+        """Save only the weights (suggested suffix ``.weights.gradstack``;
+        ``.weights.h5`` gets Keras 3's weights layout)."""
         from nn.saving import save_weights
 
         save_weights(self, filepath)

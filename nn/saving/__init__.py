@@ -4,6 +4,10 @@
   weights, compile settings and optimizer state. Suggested suffix ``.gradstack``.
 - ``model.save_weights(path)`` / ``model.load_weights(path)``: the weights only.
   Suggested suffix ``.weights.gradstack``.
+- By suffix, Keras 3's own formats instead (``keras_format/``; the ``interop`` extra):
+  ``.keras`` for whole models, ``.weights.h5`` for weights, both ways. A plain
+  ``.h5`` is refused, never written in another format. Loading recognizes a Keras
+  file by its first bytes, whatever its name.
 
 Exactly the path you give is written, atomically (a crash mid-save keeps the
 old file). Files hold JSON and raw arrays, nothing else: no pickle, no code.
