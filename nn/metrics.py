@@ -96,22 +96,74 @@ class Metric:
     """Base class of every metric: ``update_state``, ``result``, ``reset_state``.
 
     Calling a metric, ``m(y_true, y_pred)``, updates it and returns the result.
+
+    A metric of your own keeps its state in variables made in ``__init__`` with
+    ``self.add_weight`` (tf.keras) or ``self.add_variable`` (Keras 3), changes
+    them with ``assign``/``assign_add``, and gets a ``reset_state`` that sets
+    every such variable back to zero unless it defines its own:
+
+    >>> import numpy as np, nn
+    >>> class Count(nn.metrics.Metric):
+    ...     def __init__(self, name="count", **kwargs):
+    ...         super().__init__(name=name, **kwargs)
+    ...         self.seen = self.add_weight(name="seen", initializer="zeros")
+    ...     def update_state(self, y_true, y_pred, sample_weight=None):
+    ...         self.seen.assign_add(float(np.shape(y_true)[0]))
+    ...     def result(self):
+    ...         return self.seen
+    >>> m = Count()
+    >>> m.update_state([1, 0, 1], [1, 1, 1])
+    >>> float(m.result())
+    3.0
+    >>> m.reset_state(); float(m.result())
+    0.0
     """
 
-    def __init__(self, name: str | None = None) -> None:
+    def __init__(self, name: str | None = None, dtype: Any = None, **kwargs: Any) -> None:
+        # No reset_state() here: a subclass creates its state after this returns.
         self.name = name or _snake_case(type(self).__name__)
-        self.reset_state()
+        self.dtype = np.dtype(dtype or "float32").name
+        self._metric_variables: list[Any] = []
+
+    def add_weight(self, name: str | None = None, shape: Any = (), initializer: Any = "zeros",
+                   dtype: Any = None, aggregation: str = "sum", **kwargs: Any) -> Any:
+        """A state variable of this metric (not trainable), e.g.
+        ``self.true_positives = self.add_weight(name="tp", initializer="zeros")``."""
+        if isinstance(name, (tuple, list)) and not shape:  # Keras 3 order: shape first
+            name, shape = None, name
+        from nn.layers.variable import Variable  # a metric's state is a weight like a layer's
+
+        variable = Variable(initializer, name=f"{self.name}/{name or 'variable'}",
+                            trainable=False, dtype=dtype or self.dtype, shape=shape)
+        self._metric_variables.append(variable)
+        return variable
+
+    def add_variable(self, shape: Any = (), initializer: Any = "zeros", dtype: Any = None,
+                     aggregation: str = "sum", name: str | None = None) -> Any:
+        """Keras 3's name for ``add_weight``."""
+        return self.add_weight(name=name, shape=shape, initializer=initializer, dtype=dtype)
+
+    @property
+    def variables(self) -> list[Any]:
+        """The state variables made with ``add_weight``/``add_variable``."""
+        return list(self._metric_variables)
 
     def update_state(self, *args: Any, **kwargs: Any) -> None:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define update_state()")
 
-    def result(self) -> float:
-        raise NotImplementedError
+    def result(self) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define result()")
 
     def reset_state(self) -> None:
-        raise NotImplementedError
+        """Set every state variable back to zero (as Keras's base Metric does)."""
+        for variable in self._metric_variables:
+            variable.assign(np.zeros(variable.shape, dtype=variable.dtype))
 
-    def __call__(self, *args: Any, **kwargs: Any) -> float:
+    def reset_states(self) -> None:
+        """tf.keras's older name for ``reset_state``."""
+        self.reset_state()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         self.update_state(*args, **kwargs)
         return self.result()
 
@@ -134,6 +186,10 @@ class Mean(Metric):
     >>> m.result()
     3.0
     """
+
+    def __init__(self, name: str | None = None, dtype: Any = None, **kwargs: Any) -> None:
+        super().__init__(name, dtype, **kwargs)
+        self.reset_state()
 
     def reset_state(self) -> None:
         self.total = 0.0

@@ -242,6 +242,12 @@ class Optimizer:
                 if self.weight_decay:
                     param.sub_(param.data * (self.weight_decay * lr))
                 self.update(param, grad, self.state[i], lr)
+                # A weight's constraint (Keras: kernel_constraint=...) projects it
+                # back after every update, e.g. onto unit norm or non-negative values.
+                constraint = getattr(param, "constraint", None)
+                if constraint is not None:
+                    projected = constraint(param)
+                    param.copy_(projected.data if isinstance(projected, Tensor) else projected)
         self.iterations += 1
 
     def update(self, param: Tensor, grad: np.ndarray, state: dict, lr: float) -> None:
