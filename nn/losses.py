@@ -30,6 +30,8 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
+from nn.layers.naming import snake_case
+from nn.saving.registry import register
 
 __all__ = [
     "reduce_weighted",
@@ -246,7 +248,7 @@ class Loss:
             raise ValueError(
                 f"Invalid reduction {reduction!r}; expected one of {list(REDUCTIONS)}."
             )
-        self.name = name or _snake_case(type(self).__name__)
+        self.name = name or snake_case(type(self).__name__)
         self.reduction = reduction
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
@@ -395,7 +397,7 @@ class SparseCategoricalCrossentropy(Loss):
         return {**super().get_config(), "from_logits": self.from_logits}
 
 
-# The loss classes a saved file may name (read by nn/saving/registry.py).
+# The loss classes a saved file may name (nn/saving/registry.py).
 BUILTIN_LOSSES = (
     MeanSquaredError,
     MeanAbsoluteError,
@@ -404,6 +406,13 @@ BUILTIN_LOSSES = (
     CategoricalCrossentropy,
     SparseCategoricalCrossentropy,
 )
+
+register(MeanSquaredError, kind="loss")
+register(MeanAbsoluteError, kind="loss")
+register(Huber, kind="loss")
+register(BinaryCrossentropy, kind="loss")
+register(CategoricalCrossentropy, kind="loss")
+register(SparseCategoricalCrossentropy, kind="loss")
 
 # Keras's names and aliases.
 _NAMES: dict[str, type] = {
@@ -449,12 +458,3 @@ def get(identifier: Any) -> Loss:
         f"Could not interpret loss identifier: {identifier!r}. Pass a name such as 'mse', "
         "a Loss object, or a function (y_true, y_pred) -> per-sample losses."
     )
-
-
-def _snake_case(name: str) -> str:
-    out = []
-    for i, ch in enumerate(name):
-        if ch.isupper() and i and not name[i - 1].isupper():
-            out.append("_")
-        out.append(ch.lower())
-    return "".join(out)

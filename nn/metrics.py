@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
+from nn.layers.naming import snake_case
+from nn.saving.registry import register
 
 __all__ = [
     "binary_accuracy",
@@ -121,7 +123,7 @@ class Metric:
 
     def __init__(self, name: str | None = None, dtype: Any = None, **kwargs: Any) -> None:
         # No reset_state() here: a subclass creates its state after this returns.
-        self.name = name or _snake_case(type(self).__name__)
+        self.name = name or snake_case(type(self).__name__)
         self.dtype = np.dtype(dtype or "float32").name
         self._metric_variables: list[Any] = []
 
@@ -305,7 +307,7 @@ class MeanAbsoluteError(MeanMetricWrapper):
         return {"name": self.name}
 
 
-# The metric classes a saved file may name (read by nn/saving/registry.py).
+# The metric classes a saved file may name (nn/saving/registry.py).
 BUILTIN_METRICS = (
     Mean,
     BinaryAccuracy,
@@ -314,6 +316,13 @@ BUILTIN_METRICS = (
     MeanSquaredError,
     MeanAbsoluteError,
 )
+
+register(Mean, kind="metric")
+register(BinaryAccuracy, kind="metric")
+register(CategoricalAccuracy, kind="metric")
+register(SparseCategoricalAccuracy, kind="metric")
+register(MeanSquaredError, kind="metric")
+register(MeanAbsoluteError, kind="metric")
 
 _NAMES: dict[str, type] = {
     "binary_accuracy": BinaryAccuracy,
@@ -386,12 +395,3 @@ def get(
     if callable(identifier):
         return MeanMetricWrapper(identifier)
     raise ValueError(f"Could not interpret metric identifier: {identifier!r}.")
-
-
-def _snake_case(name: str) -> str:
-    out = []
-    for i, ch in enumerate(name):
-        if ch.isupper() and i and not name[i - 1].isupper():
-            out.append("_")
-        out.append(ch.lower())
-    return "".join(out)

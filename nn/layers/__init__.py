@@ -1,7 +1,12 @@
 """``nn.layers``: the Layer base class and the built-in layers.
 
 =====================  ============================================================
-``base``               Layer: build/call, add_weight, naming, tracking, config
+``base``               Layer: the call protocol, add_weight, weights, losses
+``tracking``           attribute tracking: sublayers and weights found by attribute
+``call_context``       the training flag and add_loss values shared by nested calls
+``symbolic_views``     input/output and their shapes
+``config``             get_config/from_config and the base arguments
+``naming``             automatic names (dense, dense_1, ...), clear_session
 ``input_layer``        InputLayer, Input
 ``core``               Dense, Activation
 ``convolutional``      Conv2D
@@ -23,6 +28,9 @@
 ``symbolic``           KerasTensor, Node: what calls on nn.Input record
 ``variable``           Variable: a named weight Tensor
 =====================  ============================================================
+
+Each built-in class is listed for saved files by a ``register(...)`` line beside
+it (``nn/saving/registry.py``); the models live in ``nn.models``.
 """
 
 from nn.layers.base import Layer
@@ -58,61 +66,11 @@ from nn.layers.symbolic import KerasTensor
 from nn.layers.variable import Variable
 from nn.layers.wrappers import Bidirectional, TimeDistributed
 
-# Models are layers too (one model can be a layer of another), so a saved file may
-# name them. Imported last: the models are built from the layer modules above.
-from nn.models.functional import Functional  # noqa: E402
-from nn.models.model import Model  # noqa: E402
-from nn.models.sequential import Sequential  # noqa: E402
-
-# Every built-in class a saved file may name (read by nn/saving/registry.py).
-BUILTIN_LAYERS = (
-    InputLayer,
-    Dense,
-    Activation,
-    Conv2D,
-    MaxPooling2D,
-    AveragePooling2D,
-    GlobalMaxPooling2D,
-    GlobalAveragePooling2D,
-    BatchNormalization,
-    Dropout,
-    Flatten,
-    Reshape,
-    Add,
-    Subtract,
-    Multiply,
-    Average,
-    Concatenate,
-    Embedding,
-    Masking,
-    SimpleRNNCell,
-    LSTMCell,
-    GRUCell,
-    RNN,
-    SimpleRNN,
-    LSTM,
-    GRU,
-    Bidirectional,
-    TimeDistributed,
-    Conv1D,
-    MaxPooling1D,
-    AveragePooling1D,
-    GlobalMaxPooling1D,
-    GlobalAveragePooling1D,
-    UpSampling1D,
-    ZeroPadding1D,
-    Cropping1D,
-    LayerNormalization,
-    Sequential,
-    Functional,
-    Model,
-)
-
 __all__ = [
     "Layer", "InputLayer", "Input", "Dense", "Activation", "Conv2D", "MaxPooling2D",
     "AveragePooling2D", "GlobalMaxPooling2D", "GlobalAveragePooling2D",
     "BatchNormalization", "Dropout", "Flatten", "Reshape", "Add", "Subtract", "Multiply",
-    "Average", "Concatenate", "KerasTensor", "Variable", "BUILTIN_LAYERS",
+    "Average", "Concatenate", "KerasTensor", "Variable",
     # sequences
     "Embedding", "Masking", "SimpleRNNCell", "LSTMCell", "GRUCell", "RNN", "SimpleRNN",
     "LSTM", "GRU", "Bidirectional", "TimeDistributed", "Conv1D", "MaxPooling1D",

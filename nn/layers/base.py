@@ -1,17 +1,20 @@
 """``Layer``: the base class of every layer and model.
 
 A layer turns inputs into outputs with ``call`` and owns weights it creates in
-``build``. The base class does the bookkeeping around those two methods:
+``build``. The base class does the bookkeeping around those two methods; each
+job has its own file:
 
-- ``__call__`` converts data to float32 Tensors, runs ``build(input_shape)`` the
-  first time (so weights fit the first input's shape), checks the input shape,
-  then runs ``call``. On a symbolic ``KerasTensor`` (from ``nn.Input``) it
-  computes nothing: it records a graph node and returns symbolic outputs.
-- ``add_weight`` creates a named weight (a ``Variable``: an autograd Tensor).
-- Attributes holding layers or weights are tracked through ``__setattr__``, so a
-  layer built from other layers (your own subclass) reports all their weights.
-- ``weights``, ``trainable_weights``, ``get_weights``/``set_weights``,
-  ``count_params``, ``losses``, ``get_config``/``from_config``, ``input``/``output``.
+- here, the call protocol: ``__call__`` converts data to float32 Tensors, checks
+  the input shape, runs ``build(input_shape)`` the first time (so weights fit
+  the first input's shape), then runs ``call`` in the call context
+  (``call_context.py``: the ``training`` flag and ``add_loss`` values shared by
+  nested calls). On a symbolic ``KerasTensor`` (from ``nn.Input``) it computes
+  nothing: it records a graph node and returns symbolic outputs. Also
+  ``add_weight``, ``get_weights``/``set_weights``, ``losses``/``add_loss``;
+- ``tracking.py``: attributes holding layers or weights are tracked, so a layer
+  built from other layers (your own subclass) reports all their weights;
+- ``symbolic_views.py``: ``input``/``output`` and their shapes;
+- ``config.py``: ``get_config``/``from_config`` and the base arguments.
 
 Writing a layer::
 
@@ -25,9 +28,6 @@ Writing a layer::
 
 from __future__ import annotations
 
-import difflib
-import inspect
-import weakref
 from typing import Any
 
 import numpy as np
@@ -36,45 +36,26 @@ import autograd
 from autograd import Tensor
 from nn import initializers as initializers_module
 from nn import regularizers as regularizers_module
+from nn.layers.call_context import call_takes_training, current_call_context, layer_call
+from nn.layers.config import LayerConfig, batch_input_shape_from, check_base_arguments
 from nn.layers.naming import snake_case, unique_name
 from nn.layers.symbolic import (
     KerasTensor,
     Node,
+    as_shape,
     flatten,
     is_symbolic,
     map_shapes,
     map_structure,
+    normalize_output_shape,
     shape_list,
 )
+from nn.layers.symbolic_views import SymbolicViews
+from nn.layers.tracking import AttributeTracking
 from nn.layers.variable import Variable
 
-# Keyword arguments every layer accepts, besides name, trainable and dtype.
-BASE_LAYER_ARGUMENTS = (
-    "input_shape",
-    "batch_input_shape",
-    "batch_size",
-    "input_dim",
-    "activity_regularizer",
-)
 
-# Attributes of the base class itself: bookkeeping, never layers or weights to track.
-_NOT_TRACKED = frozenset({"_tracked_attributes", "_own_weights", "_inbound_nodes",
-                          "_call_losses"})
-
-# The `training` value of the calls in progress, outermost first. A layer called
-# without `training=` inherits it from the layer (or model) that called it, so a
-# Dropout inside your own model knows whether fit() is running.
-_training_stack: list[Any] = []
-
-# Layers holding add_loss values, so that a new top-level call clears only those
-# (walking every layer of a model on every call would cost more than the call).
-_layers_with_call_losses: weakref.WeakSet = weakref.WeakSet()
-
-# Whether a class's `call` takes a `training` argument, looked up once per class.
-_accepts_training: dict[type, bool] = {}
-
-
-class Layer:
+class Layer(AttributeTracking, SymbolicViews, LayerConfig):
     """Base class of layers: ``build`` creates weights, ``call`` computes outputs.
 
     Parameters
@@ -111,9 +92,7 @@ class Layer:
         dtype: Any = None,
         **kwargs: Any,
     ) -> None:
-        for key in kwargs:
-            if key not in BASE_LAYER_ARGUMENTS:
-                raise TypeError(self._unknown_argument_message(key))
+        check_base_arguments(type(self), kwargs)
         # (setdefault: a subclass may have assigned layers before calling super().__init__)
         self.__dict__.setdefault("_tracked_attributes", [])
         self._name = name if name is not None else unique_name(self._default_name_prefix())
@@ -122,91 +101,33 @@ class Layer:
         self.built = False
         self._own_weights: list[Variable] = []
         self._inbound_nodes: list[Node] = []
-        self._call_losses: list[Tensor] = []
         self._build_input_shape: Any = None
+        # add_loss values of the last call, and which call they belong to (call_context.py)
+        self._call_losses: list[Tensor] = []
+        self._losses_serial = 0
+        # The layers that added losses during this layer's last top-level call.
+        self._loss_layers: list[Layer] = []
         self.activity_regularizer = regularizers_module.get(kwargs.get("activity_regularizer"))
-        self._batch_input_shape = _batch_input_shape_from(kwargs)
+        self._batch_input_shape = batch_input_shape_from(kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when normal lookup fails. Without Layer.__init__ every
+        # bookkeeping attribute is missing: say what to do instead of naming one.
+        if "_own_weights" not in self.__dict__ and not name.startswith("__"):
+            raise AttributeError(
+                f"{type(self).__name__} has no attribute '{name}' because Layer.__init__ "
+                f"never ran: call `super().__init__(**kwargs)` first in `__init__` of "
+                f"{type(self).__name__}, before anything else."
+            )
+        # Otherwise raise the original error again (a property's own message included).
+        return object.__getattribute__(self, name)
 
     def _default_name_prefix(self) -> str:
         return snake_case(type(self).__name__)
 
-    def _unknown_argument_message(self, key: str) -> str:
-        cls = type(self)
-        own = [
-            p.name for p in inspect.signature(cls.__init__).parameters.values()
-            if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
-        ]
-        known = list(dict.fromkeys(own + ["name", "trainable", "dtype", *BASE_LAYER_ARGUMENTS]))
-        close = difflib.get_close_matches(key, known, n=1)
-        hint = f" Did you mean '{close[0]}'?" if close else ""
-        return (
-            f"{cls.__name__} got an unexpected keyword argument '{key}'.{hint} "
-            f"{cls.__name__} accepts: {', '.join(known)}."
-        )
-
-    # ------------------------------------------------------------------ naming
     @property
     def name(self) -> str:
         return self._name
-
-    # ------------------------------------------------------------------ tracking
-    def __setattr__(self, name: str, value: Any) -> None:
-        # Remember attributes that hold (or may later hold) layers or weights. They
-        # are read when `weights` or `layers` is asked for, so a list you append
-        # layers to after assigning it is seen too.
-        if name not in _NOT_TRACKED and isinstance(value, (Layer, Tensor, list, tuple, dict)):
-            tracked = self.__dict__.setdefault("_tracked_attributes", [])
-            if name not in tracked:
-                tracked.append(name)
-        object.__setattr__(self, name, value)
-
-    def __delattr__(self, name: str) -> None:
-        tracked = self.__dict__.get("_tracked_attributes", [])
-        if name in tracked:
-            tracked.remove(name)
-        object.__delattr__(self, name)
-
-    def _tracked_values(self) -> list[Any]:
-        """Every value held by a tracked attribute (items of lists, tuples and dicts
-        included), in assignment order."""
-        found: list[Any] = []
-        for attribute in self.__dict__.get("_tracked_attributes", []):
-            value = self.__dict__.get(attribute)
-            if isinstance(value, dict):
-                found.extend(value.values())
-            elif isinstance(value, (list, tuple)):
-                found.extend(value)
-            else:
-                found.append(value)
-        return found
-
-    def _sublayers(self) -> list[Layer]:
-        """The layers this layer holds directly (not their sublayers), each once."""
-        return _unique([v for v in self._tracked_values() if isinstance(v, Layer)])
-
-    def _flatten_layers(self) -> list[Layer]:
-        """This layer and every layer inside it, depth first, each once."""
-        found: list[Layer] = []
-        seen: set[int] = set()
-        stack: list[Layer] = [self]
-        while stack:
-            layer = stack.pop()
-            if id(layer) in seen:
-                continue
-            seen.add(id(layer))
-            found.append(layer)
-            stack.extend(reversed(layer._sublayers()))
-        return found
-
-    def _direct_weights(self) -> list[Tensor]:
-        """Weights this layer owns itself: from add_weight, then from attributes
-        (a Variable, or a leaf Tensor that requires grad, assigned to self)."""
-        attribute_weights = [
-            v for v in self._tracked_values()
-            if isinstance(v, autograd.Variable)  # tf.Variable too, trainable or not
-            or (isinstance(v, Tensor) and v.requires_grad and v.grad_fn is None)
-        ]
-        return _unique(self._own_weights + attribute_weights)
 
     # ------------------------------------------------------------------ weights
     def add_weight(
@@ -242,7 +163,7 @@ class Layer:
         """
         if isinstance(shape, str):  # Keras 2 style: add_weight("kernel", shape=...)
             name, shape = shape, None
-        shape = () if shape is None else _as_shape(shape)
+        shape = () if shape is None else as_shape(shape)
         if any(d is None for d in shape):
             raise ValueError(
                 f"Layer '{self.name}': cannot create the weight '{name}' with shape {shape}: "
@@ -261,37 +182,6 @@ class Layer:
         weight.requires_grad_(trainable and self._trainable)
         self._own_weights.append(weight)
         return weight
-
-    @property
-    def weights(self) -> list[Tensor]:
-        """All weights, this layer's own first, then those of the layers inside it,
-        each once (in creation order, which is the order Keras saves them in)."""
-        found = list(self._direct_weights())
-        for layer in self._sublayers():
-            found.extend(layer.weights)
-        return _unique(found)
-
-    @property
-    def trainable_weights(self) -> list[Tensor]:
-        """The weights training updates: empty when the layer is frozen."""
-        if not self.trainable:
-            return []
-        found = [w for w in self._direct_weights() if _is_trainable(w)]
-        for layer in self._sublayers():
-            found.extend(layer.trainable_weights)
-        return _unique(found)
-
-    @property
-    def non_trainable_weights(self) -> list[Tensor]:
-        """The weights training leaves alone (all of them, when the layer is frozen)."""
-        if not self.trainable:
-            return self.weights
-        trainable_ids = {id(w) for w in self.trainable_weights}
-        return [w for w in self.weights if id(w) not in trainable_ids]
-
-    @property
-    def variables(self) -> list[Tensor]:
-        return self.weights
 
     def get_weights(self) -> list[np.ndarray]:
         """The weights' values as NumPy arrays (copies), in the order of ``weights``.
@@ -317,8 +207,8 @@ class Layer:
                 f"Layer '{self.name}' has {len(own)} weight(s), but set_weights() was given "
                 f"{len(weights)} array(s). It expects, in order: {expected}.{unbuilt}"
             )
-        for weight, value in zip(own, weights, strict=True):
-            array = value.data if isinstance(value, Tensor) else np.asarray(value)
+        arrays = [autograd.as_array(value) for value in weights]
+        for weight, array in zip(own, arrays, strict=True):
             if array.shape != weight.shape:
                 raise ValueError(
                     f"Layer '{self.name}': weight '{weight.name}' has shape {weight.shape}, "
@@ -326,8 +216,7 @@ class Layer:
                     f"the order of get_weights(): {expected}."
                 )
         with autograd.no_grad():
-            for weight, value in zip(own, weights, strict=True):
-                array = value.data if isinstance(value, Tensor) else np.asarray(value)
+            for weight, array in zip(own, arrays, strict=True):
                 weight.copy_(array.astype(weight.dtype, copy=False))
 
     def count_params(self) -> int:
@@ -338,20 +227,6 @@ class Layer:
                 f"built. You can build it manually via: `{self.name}.build(batch_input_shape)`."
             )
         return int(sum(w.size for w in self.weights))
-
-    # ------------------------------------------------------------------ trainable
-    @property
-    def trainable(self) -> bool:
-        return self._trainable
-
-    @trainable.setter
-    def trainable(self, value: bool) -> None:
-        # Like Keras, freezing (or unfreezing) a layer does the same to every layer
-        # inside it. A frozen weight stops requiring grad, so backward skips it.
-        for layer in self._flatten_layers():
-            layer._trainable = bool(value)
-            for weight in layer._direct_weights():
-                weight.requires_grad_(bool(value) and _is_trainable(weight))
 
     # ------------------------------------------------------------------ losses
     @property
@@ -370,8 +245,14 @@ class Layer:
 
     def add_loss(self, value: Any) -> None:
         """Add a scalar to ``losses`` for this call (cleared at the next top-level call)."""
-        self._call_losses.append(value if isinstance(value, Tensor) else autograd.tensor(value))
-        _layers_with_call_losses.add(self)
+        value = value if isinstance(value, Tensor) else autograd.tensor(value)
+        context = current_call_context()
+        if context is not None and self._losses_serial != context.serial:
+            # This layer's first add_loss in this call: the previous call's values go.
+            self._call_losses = []
+            self._losses_serial = context.serial
+            context.loss_layers.append(self)
+        self._call_losses.append(value)
 
     # ------------------------------------------------------------------ build/call
     def build(self, input_shape: Any) -> None:
@@ -420,38 +301,24 @@ class Layer:
         self.check_input_shape(input_shape)
         self._maybe_build(input_shape)
         training = kwargs.pop("training", None)
-        if not _training_stack and _layers_with_call_losses:
-            # A new top-level call: forget add_loss values of the previous one.
-            for layer in self._flatten_layers():
-                if layer in _layers_with_call_losses:
-                    layer._call_losses = []
-                    _layers_with_call_losses.discard(layer)
-        outputs = self._run_call(inputs, kwargs, training, *args)
-        if self.activity_regularizer is not None:
-            for output in flatten(outputs):
-                batch = output.shape[0] if output.ndim else 1
-                self.add_loss(self.activity_regularizer(output) / batch)
+        with layer_call(self, training) as training:
+            outputs = self._call_with_training(inputs, args, kwargs, training)
+            if self.activity_regularizer is not None:
+                for output in flatten(outputs):
+                    batch = output.shape[0] if output.ndim else 1
+                    self.add_loss(self.activity_regularizer(output) / batch)
         return outputs
 
     def _run_call(self, inputs: Any, kwargs: dict, training: Any, *args: Any) -> Any:
-        if training is None and _training_stack:
-            training = _training_stack[-1]
-        if self._call_takes_training():
-            kwargs = {**kwargs, "training": training}
-        _training_stack.append(training)
-        try:
-            return self.call(inputs, *args, **kwargs)
-        finally:
-            _training_stack.pop()
+        """``call`` in the call context, without the checks of ``__call__`` (for
+        building and for output shapes, on zeros)."""
+        with layer_call(self, training) as training:
+            return self._call_with_training(inputs, args, kwargs, training)
 
-    def _call_takes_training(self) -> bool:
-        cls = type(self)
-        if cls not in _accepts_training:
-            parameters = inspect.signature(cls.call).parameters.values()
-            _accepts_training[cls] = any(
-                p.name == "training" or p.kind is p.VAR_KEYWORD for p in parameters
-            )
-        return _accepts_training[cls]
+    def _call_with_training(self, inputs: Any, args: tuple, kwargs: dict, training: Any) -> Any:
+        if call_takes_training(type(self)):
+            kwargs = {**kwargs, "training": training}
+        return self.call(inputs, *args, **kwargs)
 
     def _maybe_build(self, input_shape: Any) -> None:
         if not self.built:
@@ -469,129 +336,18 @@ class Layer:
         input_shape = map_structure(lambda t: t.shape, inputs)
         self.check_input_shape(input_shape)
         self._maybe_build(input_shape)
-        output_shape = _normalize_output_shape(self.compute_output_shape(input_shape))
+        output_shape = normalize_output_shape(self.compute_output_shape(input_shape))
         node = Node(self, list(inputs) if isinstance(inputs, tuple) else inputs, kwargs,
                     output_shape, self.dtype)
         self._inbound_nodes.append(node)
         return node.outputs
 
-    # ------------------------------------------------------------------ graph views
-    def _only_node(self, what: str) -> Node:
-        if not self._inbound_nodes:
-            raise AttributeError(
-                f"Layer {self.name} has no inbound nodes. `layer.{what}` exists once the layer "
-                "has been called on a symbolic input: start a Sequential with "
-                "keras.Input(shape=...), give the first layer input_shape=..., call "
-                "model.build(input_shape), or call the model on data once."
-            )
-        if len(self._inbound_nodes) > 1:
-            raise AttributeError(
-                f"Layer {self.name} has been called {len(self._inbound_nodes)} times, so "
-                f"`layer.{what}` is ambiguous. Use layer.get_{what}_at(node_index) instead."
-            )
-        return self._inbound_nodes[0]
-
-    @property
-    def input(self) -> Any:
-        """The symbolic tensor(s) this layer was called on (when called once)."""
-        return self._only_node("input").call_args
-
-    @property
-    def output(self) -> Any:
-        """The symbolic tensor(s) this layer produced (when called once)."""
-        return self._only_node("output").outputs
-
-    def get_input_at(self, node_index: int) -> Any:
-        return self._inbound_nodes[node_index].call_args
-
-    def get_output_at(self, node_index: int) -> Any:
-        return self._inbound_nodes[node_index].outputs
-
-    @property
-    def input_shape(self) -> Any:
-        return _shared_shape(self, [n.input_shapes for n in self._inbound_nodes], "input")
-
-    @property
-    def output_shape(self) -> Any:
-        return _shared_shape(self, [n.output_shapes for n in self._inbound_nodes], "output")
-
     def __repr__(self) -> str:
         # Stable across runs (no memory address), as Keras 3 prints layers.
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
-    # ------------------------------------------------------------------ config
-    def get_config(self) -> dict:
-        """The constructor arguments, as a JSON-serializable dict."""
-        config: dict[str, Any] = {"name": self.name, "trainable": self.trainable,
-                                  "dtype": self.dtype}
-        if self._batch_input_shape is not None:
-            config["batch_input_shape"] = list(self._batch_input_shape)
-        if self.activity_regularizer is not None:
-            config["activity_regularizer"] = regularizers_module.serialize(
-                self.activity_regularizer)
-        return config
 
-    @classmethod
-    def from_config(cls, config: dict) -> Layer:
-        """Create a layer from ``get_config()`` output (weights are not included)."""
-        return cls(**config)
-
-
-# ------------------------------------------------------------------ helpers
-
-
-def _unique(items: list) -> list:
-    """Keep the first occurrence of each object (by identity: Tensors compare
-    elementwise with ==, so `in` and set() of values cannot be used)."""
-    seen: set[int] = set()
-    out = []
-    for item in items:
-        if id(item) not in seen:
-            seen.add(id(item))
-            out.append(item)
-    return out
-
-
-def _is_trainable(weight: Tensor) -> bool:
-    return getattr(weight, "trainable", True)
-
-
-def _as_shape(shape: Any) -> tuple:
-    """``784`` -> ``(784,)``; ``[None, 4]`` -> ``(None, 4)``; NumPy ints become ints."""
-    if isinstance(shape, (int, np.integer)):
-        return (int(shape),)
-    return tuple(None if d is None else int(d) for d in shape)
-
-
-def _batch_input_shape_from(kwargs: dict) -> tuple | None:
-    if kwargs.get("batch_input_shape") is not None:
-        return _as_shape(kwargs["batch_input_shape"])
-    if kwargs.get("input_shape") is not None:
-        return (kwargs.get("batch_size"),) + _as_shape(kwargs["input_shape"])
-    if kwargs.get("input_dim") is not None:
-        return (kwargs.get("batch_size"), int(kwargs["input_dim"]))
-    return None
-
-
-def _normalize_output_shape(shape: Any) -> Any:
-    """One shape (a tuple or list of sizes) -> a tuple; a list of shapes -> a list of tuples."""
-    if all(d is None or isinstance(d, (int, np.integer)) for d in shape):
-        return _as_shape(shape)
-    return [_as_shape(s) for s in shape]
-
-
-def _shared_shape(layer: Layer, shapes: list, what: str) -> Any:
-    if not shapes:
-        raise AttributeError(
-            f"The layer '{layer.name}' has never been called on a symbolic input, so it has "
-            f"no defined {what} shape."
-        )
-    if any(s != shapes[0] for s in shapes):
-        raise AttributeError(
-            f"The layer '{layer.name}' has been called on inputs of different shapes, so its "
-            f"{what} shape is ambiguous. Use layer.get_{what}_at(node_index).shape instead."
-        )
-    return shapes[0]
+# ------------------------------------------------------------------ input conversion
 
 
 def _is_list_of_inputs(value: Any) -> bool:

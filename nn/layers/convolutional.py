@@ -20,6 +20,7 @@ from nn.layers.shape_utils import (
     normalize_tuple,
     require_image_batch,
 )
+from nn.saving.registry import register
 
 
 class Conv2D(Layer):
@@ -176,3 +177,7 @@ class Conv2D(Layer):
             "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
             "bias_regularizer": regularizers.serialize(self.bias_regularizer),
         }
+
+
+# The classes a saved file may name (nn/saving/registry.py).
+register(Conv2D)

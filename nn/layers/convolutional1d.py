@@ -16,6 +16,7 @@ from autograd import Tensor
 from nn import activations, initializers, regularizers
 from nn.layers.base import Layer
 from nn.layers.shape_utils import conv_output_length, normalize_tuple
+from nn.saving.registry import register
 
 PADDINGS_1D = ("valid", "same", "causal")
 
@@ -184,3 +185,7 @@ class Conv1D(Layer):
             "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
             "bias_regularizer": regularizers.serialize(self.bias_regularizer),
         }
+
+
+# The classes a saved file may name (nn/saving/registry.py).
+register(Conv1D)

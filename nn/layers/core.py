@@ -8,6 +8,7 @@ import autograd
 from autograd import Tensor
 from nn import activations, initializers, regularizers
 from nn.layers.base import Layer
+from nn.saving.registry import register
 
 
 class Dense(Layer):
@@ -148,3 +149,8 @@ class Activation(Layer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "activation": activations.serialize(self.activation)}
+
+
+# The classes a saved file may name (nn/saving/registry.py).
+register(Dense)
+register(Activation)

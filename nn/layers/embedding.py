@@ -12,6 +12,7 @@ from autograd.ops.embedding import check_ids
 from nn import initializers, regularizers
 from nn.layers.base import Layer
 from nn.layers.masking import set_mask
+from nn.saving.registry import register
 
 
 class Embedding(Layer):
@@ -102,3 +103,7 @@ class Embedding(Layer):
             "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
             "mask_zero": self.mask_zero,
         }
+
+
+# The classes a saved file may name (nn/saving/registry.py).
+register(Embedding)

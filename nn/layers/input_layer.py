@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from nn.layers.base import Layer, _as_shape
+from nn.layers.base import Layer
 from nn.layers.naming import unique_name
-from nn.layers.symbolic import KerasTensor, Node
+from nn.layers.symbolic import KerasTensor, Node, as_shape
+from nn.saving.registry import register
 
 
 class InputLayer(Layer):
@@ -56,9 +57,9 @@ class InputLayer(Layer):
             name = unique_name("input", zero_based=False)
         super().__init__(name=name, dtype=dtype, **kwargs)
         if batch_input_shape is not None:
-            shape = _as_shape(batch_input_shape)
+            shape = as_shape(batch_input_shape)
         elif input_shape is not None:
-            shape = (batch_size,) + _as_shape(input_shape)
+            shape = (batch_size,) + as_shape(input_shape)
         else:
             raise ValueError(
                 f"InputLayer '{name}' needs the shape of one sample: "
@@ -110,3 +111,7 @@ def Input(  # noqa: N802 - named like a class, as in Keras
     layer = InputLayer(input_shape=shape, batch_size=batch_size, dtype=dtype, name=name,
                        batch_input_shape=batch_shape)
     return layer.output
+
+
+# The classes a saved file may name (nn/saving/registry.py).
+register(InputLayer)

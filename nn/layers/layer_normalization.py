@@ -9,6 +9,7 @@ from autograd import Tensor
 from nn import initializers, regularizers
 from nn.layers.base import Layer
 from nn.layers.masking import get_mask, set_mask
+from nn.saving.registry import register
 
 
 class LayerNormalization(Layer):
@@ -106,3 +107,7 @@ class LayerNormalization(Layer):
             "beta_regularizer": regularizers.serialize(self.beta_regularizer),
             "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
         }
+
+
+# The classes a saved file may name (nn/saving/registry.py).
+register(LayerNormalization)

@@ -24,6 +24,7 @@ import numpy as np
 import autograd
 from autograd import Tensor
 from nn.layers.base import Layer
+from nn.saving.registry import register
 
 # id(tensor) -> (weak reference to the tensor, its mask)
 _MASKS: dict[int, tuple[weakref.ref, np.ndarray]] = {}
@@ -110,3 +111,7 @@ class Masking(Layer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "mask_value": self.mask_value}
+
+
+# The classes a saved file may name (nn/saving/registry.py).
+register(Masking)

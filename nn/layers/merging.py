@@ -15,6 +15,7 @@ from typing import Any
 import autograd
 from autograd import Tensor
 from nn.layers.base import Layer
+from nn.saving.registry import register
 
 
 class _ElementwiseMerge(Layer):
@@ -179,3 +180,11 @@ def _broadcast(a: tuple, b: tuple, layer: Layer, shapes: list) -> tuple:
                 f"{[tuple(s) for s in shapes]}."
             )
     return tuple(output)
+
+
+# The classes a saved file may name (nn/saving/registry.py).
+register(Add)
+register(Subtract)
+register(Multiply)
+register(Average)
+register(Concatenate)

@@ -2,7 +2,10 @@
 
 A layer you do not name gets ``snake_case(ClassName)`` plus a counter kept per
 name for the whole process, as Keras 2 does. ``clear_session()`` starts every
-counter again, so that a tutorial prints the same names on every run.
+counter again, so that a tutorial prints the same names on every run. The
+counters are shared by all threads and taken under a lock, so layers created
+on several threads at once still get names no other layer has. The same
+``snake_case`` names losses and metrics.
 
 >>> from nn.layers.naming import clear_session, snake_case, unique_name
 >>> clear_session()
@@ -15,9 +18,12 @@ counter again, so that a tutorial prints the same names on every run.
 from __future__ import annotations
 
 import re
+import threading
 
 # How many names were handed out for each prefix since the last clear_session().
 _name_counts: dict[str, int] = {}
+# Read-then-increment of a count must not interleave between threads.
+_name_lock = threading.Lock()
 
 
 def snake_case(class_name: str) -> str:
@@ -36,8 +42,9 @@ def unique_name(prefix: str, zero_based: bool = True) -> str:
     Layers and models count from zero (``dense``, ``dense_1``, ...); Keras 2
     counts inputs from one (``input_1``, ``input_2``, ...): ``zero_based=False``.
     """
-    count = _name_counts.get(prefix, 0)
-    _name_counts[prefix] = count + 1
+    with _name_lock:
+        count = _name_counts.get(prefix, 0)
+        _name_counts[prefix] = count + 1
     if zero_based:
         return prefix if count == 0 else f"{prefix}_{count}"
     return f"{prefix}_{count + 1}"
@@ -51,4 +58,5 @@ def clear_session() -> None:
     >>> nn.layers.Dense(2).name
     'dense'
     """
-    _name_counts.clear()
+    with _name_lock:
+        _name_counts.clear()

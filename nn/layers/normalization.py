@@ -9,6 +9,7 @@ import autograd
 from autograd import Tensor
 from nn import initializers, regularizers
 from nn.layers.base import Layer
+from nn.saving.registry import register
 
 
 class BatchNormalization(Layer):
@@ -167,3 +168,7 @@ class BatchNormalization(Layer):
             "beta_regularizer": regularizers.serialize(self.beta_regularizer),
             "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
         }
+
+
+# The classes a saved file may name (nn/saving/registry.py).
+register(BatchNormalization)

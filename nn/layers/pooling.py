@@ -20,6 +20,7 @@ from nn.layers.shape_utils import (
     normalize_tuple,
     require_image_batch,
 )
+from nn.saving.registry import register
 
 
 class _Pooling2D(Layer):
@@ -146,3 +147,10 @@ class GlobalAveragePooling2D(_GlobalPooling2D):
 
     def call(self, inputs: Tensor) -> Tensor:
         return self._keep_dims(autograd.global_avg_pool2d(inputs))
+
+
+# The classes a saved file may name (nn/saving/registry.py).
+register(MaxPooling2D)
+register(AveragePooling2D)
+register(GlobalMaxPooling2D)
+register(GlobalAveragePooling2D)

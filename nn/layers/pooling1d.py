@@ -19,6 +19,7 @@ from nn.layers.base import Layer
 from nn.layers.convolutional1d import require_sequence_batch
 from nn.layers.masking import resolve_mask
 from nn.layers.shape_utils import conv_output_length, normalize_padding, normalize_tuple
+from nn.saving.registry import register
 
 
 class _Pooling1D(Layer):
@@ -229,3 +230,13 @@ class Cropping1D(Layer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "cropping": list(self.cropping)}
+
+
+# The classes a saved file may name (nn/saving/registry.py).
+register(MaxPooling1D)
+register(AveragePooling1D)
+register(GlobalMaxPooling1D)
+register(GlobalAveragePooling1D)
+register(UpSampling1D)
+register(ZeroPadding1D)
+register(Cropping1D)

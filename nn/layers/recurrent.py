@@ -23,6 +23,7 @@ from autograd import Tensor
 from nn.layers.base import Layer
 from nn.layers.masking import resolve_mask, set_mask
 from nn.layers.recurrent_cells import GRUCell, LSTMCell, SimpleRNNCell
+from nn.saving.registry import register
 
 
 class RNN(Layer):
@@ -242,7 +243,7 @@ class RNN(Layer):
             self.states = [autograd.tensor(np.asarray(s, np.float32)) for s in states]
 
     def get_config(self) -> dict:
-        from nn.layers.serialization import serialize
+        from nn.saving.serialization import serialize
 
         config = {**super().get_config(), **self._rnn_config()}
         config["cell"] = serialize(self.cell)
@@ -260,7 +261,7 @@ class RNN(Layer):
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None) -> RNN:
-        from nn.layers.serialization import deserialize
+        from nn.saving.serialization import deserialize
 
         config = dict(config)
         cell = deserialize(config.pop("cell"), custom_objects)
@@ -355,3 +356,10 @@ class GRU(_BuiltinRNN):
 
     cell_class = GRUCell
     cell_name = "gru_cell"
+
+
+# The classes a saved file may name (nn/saving/registry.py).
+register(RNN)
+register(SimpleRNN)
+register(LSTM)
+register(GRU)

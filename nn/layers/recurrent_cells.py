@@ -22,6 +22,7 @@ from autograd import Tensor
 from autograd.ops.recurrent import ACTIVATIONS
 from nn import activations, initializers, regularizers
 from nn.layers.base import Layer
+from nn.saving.registry import register
 
 
 class _Cell(Layer):
@@ -304,3 +305,9 @@ def _as_list(states: Any) -> list:
         return [s if isinstance(s, Tensor) else autograd.tensor(np.asarray(s, np.float32))
                 for s in states]
     return [states]
+
+
+# The classes a saved file may name (nn/saving/registry.py).
+register(SimpleRNNCell)
+register(LSTMCell)
+register(GRUCell)

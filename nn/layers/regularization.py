@@ -9,6 +9,7 @@ import numpy as np
 import autograd
 from autograd import Tensor
 from nn.layers.base import Layer
+from nn.saving.registry import register
 
 
 class Dropout(Layer):
@@ -71,3 +72,7 @@ class Dropout(Layer):
         return {**super().get_config(), "rate": self.rate,
                 "noise_shape": None if self.noise_shape is None else list(self.noise_shape),
                 "seed": self.seed}
+
+
+# The classes a saved file may name (nn/saving/registry.py).
+register(Dropout)

@@ -8,6 +8,7 @@ from typing import Any
 
 from autograd import Tensor
 from nn.layers.base import Layer
+from nn.saving.registry import register
 
 
 class Flatten(Layer):
@@ -78,3 +79,8 @@ class Reshape(Layer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "target_shape": list(self.target_shape)}
+
+
+# The classes a saved file may name (nn/saving/registry.py).
+register(Flatten)
+register(Reshape)

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 Shape = tuple  # a tuple of ints, with None for sizes not known yet (the batch)
 
 
@@ -166,3 +168,21 @@ def is_symbolic(structure: Any) -> bool:
 def is_shape(value: Any) -> bool:
     """True for one shape ``(None, 4)``; False for a list of shapes ``[(None, 4), (None, 2)]``."""
     return isinstance(value, tuple) and all(d is None or isinstance(d, int) for d in value)
+
+
+def as_shape(shape: Any) -> tuple:
+    """``784`` -> ``(784,)``; ``[None, 4]`` -> ``(None, 4)``; NumPy ints become ints.
+
+    >>> as_shape([None, 4])
+    (None, 4)
+    """
+    if isinstance(shape, (int, np.integer)):
+        return (int(shape),)
+    return tuple(None if d is None else int(d) for d in shape)
+
+
+def normalize_output_shape(shape: Any) -> Any:
+    """One shape (a tuple or list of sizes) -> a tuple; a list of shapes -> a list of tuples."""
+    if all(d is None or isinstance(d, (int, np.integer)) for d in shape):
+        return as_shape(shape)
+    return [as_shape(s) for s in shape]

@@ -8,6 +8,7 @@ import autograd
 from autograd import Tensor
 from nn.layers.base import Layer
 from nn.layers.masking import get_mask, resolve_mask, set_mask
+from nn.saving.registry import register
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
@@ -127,7 +128,7 @@ class Bidirectional(Layer):
         return outputs if self.merge_mode is None else outputs[0]
 
     def get_config(self) -> dict:
-        from nn.layers.serialization import serialize
+        from nn.saving.serialization import serialize
 
         return {**super().get_config(), "merge_mode": self.merge_mode,
                 "layer": serialize(self.forward_layer),
@@ -135,7 +136,7 @@ class Bidirectional(Layer):
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None) -> Bidirectional:
-        from nn.layers.serialization import deserialize
+        from nn.saving.serialization import deserialize
 
         config = dict(config)
         layer = deserialize(config.pop("layer"), custom_objects)
@@ -186,13 +187,18 @@ class TimeDistributed(Layer):
         return tuple(input_shape[:2]) + tuple(inner[1:])
 
     def get_config(self) -> dict:
-        from nn.layers.serialization import serialize
+        from nn.saving.serialization import serialize
 
         return {**super().get_config(), "layer": serialize(self.layer)}
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None) -> TimeDistributed:
-        from nn.layers.serialization import deserialize
+        from nn.saving.serialization import deserialize
 
         config = dict(config)
         return cls(deserialize(config.pop("layer"), custom_objects), **config)
+
+
+# The classes a saved file may name (nn/saving/registry.py).
+register(Bidirectional)
+register(TimeDistributed)

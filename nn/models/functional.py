@@ -18,11 +18,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from nn.layers.base import Layer, _normalize_output_shape
+from nn.layers.base import Layer
 from nn.layers.input_layer import InputLayer
-from nn.layers.serialization import deserialize, serialize
-from nn.layers.symbolic import KerasTensor, Node, flatten, map_structure, shape_list
+from nn.layers.symbolic import (
+    KerasTensor,
+    Node,
+    flatten,
+    map_structure,
+    normalize_output_shape,
+    shape_list,
+)
 from nn.models.model import Model
+from nn.saving.registry import register
+from nn.saving.serialization import deserialize, serialize
 
 
 class Functional(Model):
@@ -146,7 +154,7 @@ class Functional(Model):
             if isinstance(node.layer, InputLayer):
                 continue
             in_shapes = map_structure(lambda t: shapes[id(t)], node.call_args)
-            out = _normalize_output_shape(node.layer.compute_output_shape(in_shapes))
+            out = normalize_output_shape(node.layer.compute_output_shape(in_shapes))
             for tensor, shape in zip(node.output_tensors, shape_list(out), strict=True):
                 shapes[id(tensor)] = shape
         return map_structure(lambda t: shapes[id(t)], self._nested_outputs)
@@ -227,6 +235,10 @@ class Functional(Model):
                     outputs=tensors(config["output_layers"]), name=config.get("name"))
         model._trainable = config.get("trainable", True)
         return model
+
+
+# The classes a saved file may name (nn/saving/registry.py).
+register(Functional)
 
 
 # ------------------------------------------------------------------ graph walking

@@ -21,6 +21,7 @@ import autograd
 from nn.layers.base import Layer
 from nn.layers.symbolic import map_shapes
 from nn.models.training import Trainer
+from nn.saving.registry import register
 
 _NOT_BUILT_SUMMARY = (
     "This model has not yet been built. Build the model first by calling `build()` or by "
@@ -235,3 +236,7 @@ class Model(Trainer, Layer):
 
             return Functional.from_config(config, custom_objects=custom_objects)
         return cls(**config)
+
+
+# The classes a saved file may name (nn/saving/registry.py).
+register(Model)

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from nn.layers.base import Layer, _normalize_output_shape
+from nn.layers.base import Layer
 from nn.layers.input_layer import InputLayer
-from nn.layers.serialization import deserialize, serialize
-from nn.layers.symbolic import KerasTensor, Node
+from nn.layers.symbolic import KerasTensor, Node, normalize_output_shape
 from nn.models.model import Model
+from nn.saving.registry import register
+from nn.saving.serialization import deserialize, serialize
 
 
 class Sequential(Model):
@@ -208,16 +209,17 @@ class Sequential(Model):
         return [t.node for t in self._graph_tensors]
 
     # ------------------------------------------------------------------ running
-    def call(self, inputs: Any, training: Any = None) -> Any:
+    def call(self, inputs: Any) -> Any:
+        # Each layer inherits `training` from this call (nn/layers/call_context.py).
         outputs = inputs
         for layer in self._stack:
-            outputs = layer(outputs, training=training)
+            outputs = layer(outputs)
         return outputs
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         shape = input_shape
         for layer in self._stack:
-            shape = _normalize_output_shape(layer.compute_output_shape(shape))
+            shape = normalize_output_shape(layer.compute_output_shape(shape))
         return shape
 
     # ------------------------------------------------------------------ config
@@ -270,3 +272,7 @@ def _not_a_layer_message(value: Any) -> str:
         f"The added layer must be an instance of class Layer, but got {what}. Sequential.add() "
         f"takes layers such as layers.Dense(4), or keras.Input(shape=...) first.{hint}"
     )
+
+
+# The classes a saved file may name (nn/saving/registry.py).
+register(Sequential)

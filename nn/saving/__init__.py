@@ -20,8 +20,11 @@ what is wrong. The format is described in ``container.py``.
 >>> model = nn.models.load_model("model.gradstack")      # doctest: +SKIP
 """
 
+# registry.py first: it is a leaf (it imports nothing from nn), and the modules that
+# define layers, losses and metrics import it to register their classes.
+from .registry import get_registered_class, register_serializable  # noqa: I001
 from .errors import SavedFileError
-from .registry import get_registered_class, register_serializable
+from .serialization import deserialize, serialize
 from .saving import load_model, load_weights, save_model, save_weights
 
 # Keras 3's name for the same decorator, so that Keras code runs unchanged.
@@ -30,4 +33,5 @@ register_keras_serializable = register_serializable
 __all__ = [
     "save_model", "load_model", "save_weights", "load_weights", "SavedFileError",
     "register_serializable", "register_keras_serializable", "get_registered_class",
+    "serialize", "deserialize",
 ]

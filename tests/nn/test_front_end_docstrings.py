@@ -17,7 +17,9 @@ MODULES = [
     "nn.layers.base", "nn.layers.naming", "nn.layers.variable", "nn.layers.symbolic",
     "nn.layers.input_layer", "nn.layers.core", "nn.layers.convolutional", "nn.layers.pooling",
     "nn.layers.normalization", "nn.layers.regularization", "nn.layers.reshaping",
-    "nn.layers.merging", "nn.layers.shape_utils", "nn.layers.serialization",
+    "nn.layers.merging", "nn.layers.shape_utils", "nn.layers.tracking",
+    "nn.layers.call_context", "nn.layers.symbolic_views", "nn.layers.config",
+    "nn.saving.registry", "nn.saving.serialization",
     "nn.models.model", "nn.models.functional", "nn.models.sequential",
 ]
 

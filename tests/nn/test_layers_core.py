@@ -12,6 +12,7 @@ import autograd
 import nn
 from nn import layers
 from nn.layers.naming import snake_case
+from nn.saving import registry
 
 pytestmark = pytest.mark.layers
 
@@ -475,7 +476,7 @@ def built_in_layers():
 
 
 def test_builtin_layers_list_is_complete():
-    listed = set(nn.layers.BUILTIN_LAYERS)
+    listed = set(registry.builtin_classes("layer"))
     for layer in built_in_layers():
         assert type(layer) in listed
     assert {nn.Sequential, nn.models.Functional, nn.Model} <= listed
@@ -491,7 +492,7 @@ def test_every_builtin_layer_config_round_trips(layer):
 
 
 def test_registry_resolves_every_builtin_layer():
-    for cls in nn.layers.BUILTIN_LAYERS:
+    for cls in registry.builtin_classes("layer"):
         assert nn.saving.get_registered_class(cls.__name__) is cls
 
 

@@ -174,8 +174,8 @@ def _check_numbers(config: dict, file_bytes: int, fail) -> None:
 
 
 def _build(spec: dict, custom_objects: dict | None, fail) -> Any:
-    from nn.layers.serialization import deserialize
     from nn.models.training import Trainer
+    from nn.saving.serialization import deserialize
 
     # Building draws initial weights; keep the global generator as it was.
     generator = autograd.get_generator()

@@ -5,7 +5,7 @@
   ``inbound_nodes`` (``{"args": [...], "kwargs": {...}}`` with
   ``__keras_tensor__`` entries naming ``[layer, node index, tensor index]``).
 - ``from_keras(spec)``: gradstack's ``{"class_name", "config"}`` for a Keras 3
-  config, which ``nn.layers.serialization.deserialize`` then builds through the
+  config, which ``nn.saving.serialization.deserialize`` then builds through the
   registry.
 - ``keras_layer_order(model)``: the order in which Keras 3 lists a model's
   layers. The weights file names each layer by its class and its position among
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nn.layers import BUILTIN_LAYERS, InputLayer
+from nn.layers import InputLayer
 from nn.models.functional import Functional
 from nn.models.sequential import Sequential
 from nn.saving.keras_format.layer_configs import (
@@ -31,7 +31,7 @@ from nn.saving.keras_format.layer_configs import (
     resolve_class,
     to_keras_layer,
 )
-from nn.saving.registry import _USER_CLASSES
+from nn.saving.registry import _USER_CLASSES, builtin_classes
 
 FUNCTIONAL_MODULE = "keras.src.models.functional"
 
@@ -93,12 +93,12 @@ def to_keras(layer: Any) -> dict:
     if isinstance(layer, Functional):
         return _functional_to_keras(layer)
     cls = type(layer)
-    if cls in BUILTIN_LAYERS and cls.__name__ not in SUPPORTED_LAYERS:
+    if cls in builtin_classes("layer") and cls.__name__ not in SUPPORTED_LAYERS:
         raise TypeError(
             f"Cannot write layer '{layer.name}' ({cls.__name__}) to a .keras file yet: "
             f"gradstack writes Keras 3's form of {', '.join(SUPPORTED_LAYERS[:-3])}. Save "
             "this model as .gradstack instead (model.save('model.gradstack')).")
-    if cls in BUILTIN_LAYERS:
+    if cls in builtin_classes("layer"):
         spec = to_keras_layer(cls.__name__, layer.get_config())
     elif _USER_CLASSES.get(cls.__name__) is cls and not layer._sublayers():
         # Keras finds it if the same class is registered there ("Custom>Name").

@@ -1,6 +1,6 @@
 """Layers to and from plain dicts: ``{"class_name": "Dense", "config": {...}}``.
 
-The class name is resolved only through ``nn.saving.registry`` (gradstack's
+The class name is resolved only through ``registry.py`` (gradstack's
 built-in classes, classes you registered, or ``custom_objects``), so a config
 can never name arbitrary code.
 """
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import inspect
 from typing import Any
+
+from .registry import get_registered_class
 
 
 def serialize(layer: Any) -> dict:
@@ -27,8 +29,6 @@ def deserialize(data: dict, custom_objects: dict | None = None) -> Any:
     ``custom_objects`` maps names to your own classes - and to your own activation
     functions, which a config stores by name.
     """
-    from nn.saving.registry import get_registered_class  # at call time: saving builds on layers
-
     if not isinstance(data, dict) or "class_name" not in data:
         raise ValueError(
             f"A layer config must be a dict with 'class_name' and 'config', got {data!r}.")
