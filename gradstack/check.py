@@ -32,7 +32,8 @@ def check(task_id: str, namespace: dict | None = None, course: str | Path | None
 
     >>> import gradstack
     >>> ns = gradstack.run_cells("tests/gradstack/course/reference/tutorials/cube_lesson.ipynb",
-...                         through="hw2.cube_backward")
+    ...                          through="hw2.cube_backward")
+    Tensor([8.], shape=(1,), dtype=float32)
     >>> gradstack.check("hw2.cube_backward", ns, course="tests/gradstack/course")
     hw2.cube_backward: public check passed; 1 grader test(s) run after submission
     True

@@ -3,6 +3,7 @@
 >>> import gradstack
 >>> ns = gradstack.run_cells("tests/gradstack/course/reference/tutorials/cube_lesson.ipynb",
 ...                         through="hw2.cube_backward")
+Tensor([8.], shape=(1,), dtype=float32)
 >>> ns["cube"].__name__
 'cube'
 """

@@ -13,7 +13,7 @@ nest. Everything here works on text, so a region is the same thing in both kinds
 >>> text = "def f(x):\\n    # BEGIN SOLUTION hw1.f\\n    return 2 * x\\n    # END SOLUTION\\n"
 >>> [r.task for r in find_regions(text, "f.py")]
 ['hw1.f']
->>> print(replace_regions(text, {0: ["raise NotImplementedError('hw1.f')"]}), end="")
+>>> print(replace_regions(text, {0: ["    raise NotImplementedError('hw1.f')"]}), end="")
 def f(x):
     # BEGIN SOLUTION hw1.f
     raise NotImplementedError('hw1.f')

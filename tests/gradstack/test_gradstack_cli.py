@@ -1,7 +1,11 @@
 """The gradstack command: list, errors, doctor, the Classroom workflow of an edition."""
 
+import doctest
+import importlib
 import subprocess
 import sys
+
+import pytest
 
 from gradstack.cli import main
 from gradstack.course import library_root
@@ -57,3 +61,14 @@ def test_doctor_says_when_the_imported_copy_is_the_working_one_and_when_not(hw1_
     assert f"autograd  {library_root() / 'autograd'}  (NOT the folder you are working in)" \
         in elsewhere.stdout
     assert "pip install -e ." in elsewhere.stdout
+
+
+MODULES = ["regions", "course", "library", "notebooks", "check", "export", "audit", "grading",
+           "classroom", "package", "doctor", "variants", "results", "worker", "cli"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples_run(name):
+    module = importlib.import_module(f"gradstack.{name}")
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
