@@ -130,8 +130,8 @@ class Function:
         >>> Mul.apply(autograd.tensor([2.0]), 3.0)
         Tensor([6.], shape=(1,), dtype=float32)
         """
-        # A plain loop: this runs for every op, and on Python 3.11 it is twice as
-        # fast as list comprehensions (which build a frame each).
+        # A plain loop: this runs for every op, and list comprehensions build a frame
+        # each, which costs more here than the loop body (benchmarks/README.md).
         arrays = []
         needs = []
         any_needs = False

@@ -206,9 +206,9 @@ def draw_graph(root: Tensor, trace: trace | None = None) -> GraphDrawing:
     >>> import autograd
     >>> a = autograd.tensor(2.0, requires_grad=True, name="a")
     >>> print(autograd.draw_graph(a * a + 1))
-    add0  () float32  value 5.0  <- Add
-    ├── mul0  () float32  value 4.0  <- Mul
-    │   ├── a  () float32  value 2.0
+    add0  () float32  value 5.  <- Add
+    ├── mul0  () float32  value 4.  <- Mul
+    │   ├── a  () float32  value 2.
     │   └── a  (see above)
     └── constant 1
     """

@@ -9,7 +9,8 @@ for x, kernel and bias; for pools, x) of
 
 - ours: ``autograd.conv2d`` / ``autograd.max_pool2d`` on Tensors, backward through
   the autograd engine - what a user runs;
-- numpy: the NumPy twins in ``autograd/kernels`` (sliding windows + tensordot);
+- numpy: the NumPy twins (``conv2d_numpy`` beside the op in ``autograd/ops/conv.py``,
+  the pooling twins in ``autograd/kernels/pool.py``: sliding windows + tensordot);
 - torch: PyTorch on the CPU, channels_last, 2 threads (skipped if not installed),
 
 and prints medians, GFLOP/s and the ratio ours/torch (< 1 means we are faster).
@@ -37,12 +38,12 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 import autograd  # noqa: E402
-from autograd.kernels.conv import conv2d_backward_numpy, conv2d_forward_numpy  # noqa: E402
 from autograd.kernels.geometry import window_2d  # noqa: E402
 from autograd.kernels.pool import (  # noqa: E402
     max_pool_backward_numpy,
     max_pool_forward_numpy,
 )
+from autograd.ops.conv import conv2d_backward_numpy, conv2d_numpy  # noqa: E402
 
 try:
     import torch
@@ -195,10 +196,10 @@ def conv_case(batch, size, cin, cout, k, stride, padding, rng):
         xg.grad = wg.grad = bg.grad = None
         autograd.conv2d(xg, wg, bg, strides=stride, padding=padding).backward(g)
 
-    fwd = {"ours": ours_fwd, "numpy": lambda: conv2d_forward_numpy(x, w, b, win)}
+    fwd = {"ours": ours_fwd, "numpy": lambda: conv2d_numpy(x, w, b, win)}
 
     def numpy_fb():
-        conv2d_forward_numpy(x, w, b, win)
+        conv2d_numpy(x, w, b, win)
         conv2d_backward_numpy(x, w, g, win)
 
     fb = {"ours": ours_fb, "numpy": numpy_fb}

@@ -7,7 +7,8 @@ which the tests compare it with, and which reads as a specification.
 
 - ``geometry.py``: window sizes, strides, "valid"/"same" padding (pure Python)
 - ``im2col.py``: copy windows into rows of a matrix, and add them back
-- ``conv.py``: convolution forward/backward as im2col blocks times BLAS matmuls
+- ``conv.py``: the column matrix of a convolution, block by block, for the op in
+  ``ops/conv.py`` (whose NumPy twin sits beside it there)
 - ``pool.py``: max and average pooling, forward and backward
 - ``runs.py``: the copy/add/zero inner loops the kernels share
 - ``arrays.py``, ``workspace.py``: the arrays kernels accept; reused scratch memory
@@ -16,8 +17,7 @@ which the tests compare it with, and which reads as a specification.
 Every kernel is ``@njit(cache=True, nogil=True, error_model="numpy")``: compiled on
 first use and cached on disk; free to run while other Python threads hold the
 GIL; and without Python's ZeroDivisionError checks, which cannot fire here (every
-divisor is a stride or a size >= 1) and only cost code (im2col ran 11% faster).
-Kernels are compiled on first use and cached on disk (``cache=True``);
+divisor is a stride or a size >= 1) and only cost code (measured: benchmarks/README.md).
 ``python -m autograd.kernels --warmup`` compiles them all ahead of time. To step
 through a kernel in a debugger, run with ``NUMBA_DISABLE_JIT=1``: every kernel is
 then ordinary (slow) Python.

@@ -4,8 +4,8 @@ im2col, col2im and pooling.
 Why these exist: when Numba indexes an array with a signed integer it first
 checks for a negative index (Python's ``a[-1]``). In a loop like
 ``dst[d + q] = src[s + q]`` that check cannot be proved away, and it stops LLVM
-from turning the loop into SIMD copies - measured here at 4-6x slower for the
-96-float runs of a 3x3x32 convolution. Offsets in these helpers are never
+from turning the loop into SIMD copies (several times slower, measured:
+benchmarks/README.md). Offsets in these helpers are never
 negative, so they are converted to unsigned integers, for which there is no
 such check. Everything else in the kernels keeps ordinary signed arithmetic.
 
@@ -13,8 +13,8 @@ such check. Everything else in the kernels keeps ordinary signed arithmetic.
 Inside these helpers every index is unsigned, so nothing mixes.)
 
 ``inline="always"`` makes Numba paste each helper into its caller before
-compiling: as a real call, with Numba's error-status checks around it, the
-32x32x3 im2col ran 1.6x slower (measured).
+compiling: as a real call, with Numba's error-status checks around it, im2col
+ran measurably slower (benchmarks/README.md).
 
 A caching caveat: Numba's on-disk cache of a kernel is invalidated when the
 kernel's own file changes, not when a helper it calls changes. After editing

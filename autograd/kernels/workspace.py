@@ -3,9 +3,9 @@
 Convolution fills a block of the column matrix, multiplies it, and moves on to
 the next block. Asking NumPy for a fresh block each time is slower than it
 looks: new memory is mapped lazily, so every first write to each 4 KB page
-traps into the kernel (measured here: filling a fresh 227 MB buffer took 4x as
-long as refilling a reused one). So each thread keeps one buffer per name and
-dtype, and grows it only when a larger block is asked for.
+traps into the operating system (benchmarks/README.md has the measurement).
+So each thread keeps one buffer per name and dtype, and grows it only when a
+larger block is asked for.
 
 >>> a = scratch("demo", 2, 3, "float32")
 >>> a.shape, a.flags.c_contiguous

@@ -1,9 +1,24 @@
 """Convolution: ``conv2d`` over NHWC images with a Keras-layout kernel.
 
-``Conv2DOp`` is a ``Function`` like every other op: ``forward`` and ``backward``
-work on NumPy arrays and call the kernels in ``autograd/kernels/conv.py``
-(im2col blocks times a BLAS matmul). ``conv2d`` checks its arguments and works
-out the window geometry (``kernels/geometry.py``), then calls ``Conv2DOp.apply``.
+``Conv2DOp`` is a ``Function`` like every other op, and its forward and backward
+are the three formulas of a convolution written as matrix products. With ``x``
+(N, H, W, C), a (kh, kw, C, O) kernel, ``P = N * out_h * out_w`` output pixels and
+``K = kh * kw * C`` input values under each window, ``cols = im2col(x)`` is the
+(P, K) matrix whose row ``p`` holds the window of output pixel ``p``. Then
+
+    Y  = cols @ kernel + bias          (P, O) = (P, K) @ (K, O)
+    dK = cols.T @ dY                   each weight meets every value it multiplied
+    dX = col2im(dY @ kernel.T)         each window's gradient, added back onto its cells
+    db = sum of dY over the pixels
+
+The loops run over cache-sized blocks of output pixels, because ``cols`` is
+``kh * kw`` times larger than ``x``; ``autograd/kernels/conv.py`` supplies the
+blocks (``ColumnMatrix``), and explains its two options (a column of ones for the
+bias, and keeping the whole matrix for backward).
+
+``conv2d_numpy`` and ``conv2d_backward_numpy`` at the bottom are the same op in
+plain NumPy (every window at once, ``tensordot``): the readable twin the tests
+compare this one with.
 """
 
 from __future__ import annotations
@@ -14,8 +29,10 @@ import numpy as np
 
 from ..function import Function
 from ..kernels.arrays import as_kernel_array, kernel_dtype
-from ..kernels.conv import column_matrix, conv2d_backward, conv2d_forward, keep_column_matrix
+from ..kernels.conv import ColumnMatrix, keep_column_matrix
 from ..kernels.geometry import Window, check_nhwc, check_padding, pair, window_2d
+from ..kernels.im2col import _windows, col2im_rows_numpy
+from ..kernels.workspace import scratch
 from ..tensor import Tensor
 
 
@@ -25,28 +42,49 @@ class Conv2DOp(Function):
         dtype = kernel_dtype(x, kernel, bias)
         x = as_kernel_array(x, dtype)
         kernel = as_kernel_array(kernel, dtype)
-        bias = None if bias is None else as_kernel_array(bias, dtype)
-        # Keep the column matrix im2col(x) for the kernel's gradient when that pays
-        # (few channels, small matrix: see kernels/conv.py).
-        wants_kernel_grad = ctx.needs_input_grad[1]
-        cols = None
-        if wants_kernel_grad and keep_column_matrix(x, window):
-            cols = column_matrix(x, window, with_bias=bias is not None)
-        ctx.save_for_backward(x, kernel, cols)
+        n_out = kernel.shape[3]
+        weights = kernel.reshape(-1, n_out)  # (K, O)
+        if bias is not None:  # one more row: the weights of the ones column
+            weights = np.concatenate([weights, as_kernel_array(bias, dtype)[None]])
+        # Keep im2col(x) for the kernel's gradient when that pays (kernels/conv.py).
+        keep = ctx.needs_input_grad[1] and keep_column_matrix(x, window)
+        cols = ColumnMatrix(x, window, ones_column=bias is not None, keep=keep)
+        out = np.empty((x.shape[0], window.out_h, window.out_w, n_out), dtype=dtype)
+        y = out.reshape(-1, n_out)  # (P, O), a view of out
+        for rows in cols.blocks():
+            np.matmul(cols.block(rows), weights, out=y[rows])  # Y = cols @ K (+ b)
+        ctx.save_for_backward(x, kernel, cols if keep else None)
         ctx.window = window
-        ctx.has_bias = bias is not None
-        return conv2d_forward(x, kernel, bias, window, cols)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
-        x, kernel, cols = ctx.saved_tensors
+        x, kernel, kept_cols = ctx.saved_tensors
         need_x, need_kernel, need_bias = ctx.needs_input_grad
-        grad = as_kernel_array(grad, x.dtype)
-        # dx = col2im(grad @ kernel^T), dkernel = im2col(x)^T @ grad, dbias = sum of grad
-        # (the bias is the weight of an input that is always 1: see kernels/conv.py).
-        # Gradients nobody asked for are not computed.
-        return conv2d_backward(x, kernel, grad, ctx.window, need_x, need_kernel,
-                               need_bias and ctx.has_bias, cols)
+        n_out = kernel.shape[3]
+        dy = as_kernel_array(grad, x.dtype).reshape(-1, n_out)  # (P, O)
+        kernel_t = kernel.reshape(-1, n_out).T  # (O, K)
+        # With the ones column, cols.T @ dY is [dK; db]: the bias's gradient is its
+        # last row, and comes with the kernel's in the same matmul.
+        cols = kept_cols or ColumnMatrix(x, ctx.window, ones_column=need_kernel and need_bias)
+        bias_in_dk = need_kernel and cols.ones_column
+        dx = np.zeros_like(x) if need_x else None  # col2im adds into it
+        dk = np.zeros((cols.width, n_out), dtype=x.dtype) if need_kernel else None
+        db = np.zeros(n_out, dtype=x.dtype) if need_bias and not bias_in_dk else None
+        d_cols = scratch("conv.dcols", cols.rows_per_block, cols.k, x.dtype) if need_x else None
+        ones = np.ones(cols.rows_per_block, dtype=x.dtype)
+        for rows in cols.blocks():
+            dy_block = dy[rows]
+            m = len(dy_block)
+            if need_kernel:  # dK += cols.T @ dY
+                dk += cols.block(rows).T @ dy_block
+            if need_x:  # dX += col2im(dY @ K.T)
+                cols.add_back(np.matmul(dy_block, kernel_t, out=d_cols[:m]), rows, dx)
+            if db is not None:  # db += sum of dY, as ones @ dY: one BLAS call
+                db += ones[:m] @ dy_block
+        if bias_in_dk:
+            dk, db = dk[:-1], (dk[-1].copy() if need_bias else None)
+        return dx, (dk.reshape(kernel.shape) if need_kernel else None), db
 
 
 def conv2d(
@@ -115,3 +153,45 @@ def conv2d(
 
 def _shape(a: Any) -> tuple[int, ...]:
     return tuple(a.shape) if isinstance(a, (Tensor, np.ndarray)) else np.shape(a)
+
+
+# ---------------------------------------------------------------- the NumPy twin
+
+
+def conv2d_numpy(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None,
+                 window: Window) -> np.ndarray:
+    """``Conv2DOp.forward`` in plain NumPy: every window at once, contracted with the
+    kernel by ``tensordot``. Slow and memory-hungry, but it reads as the definition.
+
+    >>> from autograd.kernels.geometry import window_2d
+    >>> x = np.arange(9.0).reshape(1, 3, 3, 1)
+    >>> win = window_2d("conv2d", x.shape, (2, 2), (1, 1), (1, 1), "valid")
+    >>> conv2d_numpy(x, np.ones((2, 2, 1, 1)), None, win)[0, :, :, 0]
+    array([[ 8., 12.],
+           [20., 24.]])
+    """
+    windows = _windows(x, *_geometry(window))  # (N, out_h, out_w, kh, kw, C)
+    out = np.tensordot(windows, kernel, axes=([3, 4, 5], [0, 1, 2]))
+    return out + bias if bias is not None else out
+
+
+def conv2d_backward_numpy(x: np.ndarray, kernel: np.ndarray, grad: np.ndarray,
+                          window: Window, need_x: bool = True, need_kernel: bool = True,
+                          need_bias: bool = True) -> tuple:
+    """``Conv2DOp.backward`` in plain NumPy, from the same windows: (dx, dkernel, dbias),
+    None for a gradient not asked for."""
+    geo = _geometry(window)
+    dk = None
+    if need_kernel:  # dK = sum over pixels of window (x) dY
+        dk = np.tensordot(_windows(x, *geo), grad, axes=([0, 1, 2], [0, 1, 2]))
+    dx = None
+    if need_x:  # each window's gradient dY . K, added back onto the cells it covers
+        d_windows = np.tensordot(grad, kernel, axes=([3], [3]))  # (N, out_h, out_w, kh, kw, C)
+        dx = np.zeros_like(x)
+        col2im_rows_numpy(d_windows.reshape(-1, window.kh * window.kw * x.shape[3]), dx, 0, *geo)
+    db = grad.sum(axis=(0, 1, 2)) if need_bias else None
+    return dx, dk, db
+
+
+def _geometry(w: Window) -> tuple:
+    return (w.kh, w.kw, w.sh, w.sw, w.dh, w.dw, w.pad_top, w.pad_left, w.out_h, w.out_w)

@@ -105,9 +105,9 @@ def avg_pool2d(x: Any, pool_size: int | tuple[int, int] = 2,
 def global_max_pool2d(x: Any) -> Tensor:
     """Largest value over height and width: (batch, h, w, c) -> (batch, c).
 
-    ``max_pool2d`` with one window as large as the image, then a reshape: measured
-    3x faster than ``autograd.max`` over axes (1, 2), whose NumPy reduction over
-    two middle axes is slow. As in ``max_pool2d``, on ties the first cell (row-major)
+    ``max_pool2d`` with one window as large as the image, then a reshape: faster
+    than ``autograd.max`` over axes (1, 2), whose NumPy reduction over two middle
+    axes is slow (benchmarks/README.md). As in ``max_pool2d``, on ties the first cell (row-major)
     gets the gradient.
 
     >>> import autograd
@@ -121,8 +121,8 @@ def global_max_pool2d(x: Any) -> Tensor:
 def global_avg_pool2d(x: Any) -> Tensor:
     """Mean over height and width: (batch, h, w, c) -> (batch, c).
 
-    ``avg_pool2d`` with one window as large as the image, then a reshape (2.4x
-    faster than ``autograd.mean`` over axes (1, 2), measured).
+    ``avg_pool2d`` with one window as large as the image, then a reshape (faster
+    than ``autograd.mean`` over axes (1, 2); benchmarks/README.md).
 
     >>> import autograd
     >>> autograd.global_avg_pool2d(autograd.arange(8.0).reshape(1, 2, 2, 2))

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from window_strategies import OP_SETTINGS, cases
 
 import autograd
-from autograd.kernels.conv import conv2d_forward_numpy
-from autograd.ops.conv import Conv2DOp
+from autograd.kernels.geometry import window_2d
+from autograd.ops.conv import Conv2DOp, conv2d_backward_numpy, conv2d_numpy
 
 pytestmark = pytest.mark.ops
 
@@ -111,8 +111,71 @@ def test_conv2d_values_match_the_numpy_twin(case, out_channels):
                         strides=case.strides, padding=case.padding,
                         dilation_rate=case.dilation)
     assert y.dtype == case.dtype
-    want = conv2d_forward_numpy(x.astype(np.float64), k, None, case.window)
+    want = conv2d_numpy(x.astype(np.float64), k, None, case.window)
     np.testing.assert_allclose(y.numpy(), want, rtol=1e-4, atol=1e-4)
+
+
+@OP_SETTINGS
+@given(cases(max_side=6, max_channels=2), st.integers(1, 2),
+       st.tuples(st.booleans(), st.booleans(), st.booleans()))
+def test_conv2d_gradients_match_the_numpy_twin(case, out_channels, needs):
+    rng = case.rng()
+    x = case.x().astype(np.float64)
+    k = rng.standard_normal((*case.kernel_size, x.shape[3], out_channels))
+    b = rng.standard_normal(out_channels)
+    xt, kt, bt = (autograd.tensor(a, requires_grad=need) for a, need in zip((x, k, b), needs,
+                                                                           strict=True))
+    y = autograd.conv2d(xt, kt, bt, strides=case.strides, padding=case.padding,
+                        dilation_rate=case.dilation)
+    np.testing.assert_allclose(y.numpy(), conv2d_numpy(x, k, b, case.window), rtol=1e-10,
+                               atol=1e-10)
+    if not any(needs):
+        return
+    g = rng.standard_normal(y.shape)
+    y.backward(g)
+    want = conv2d_backward_numpy(x, k, g, case.window, *needs)
+    for leaf, w, need in zip((xt, kt, bt), want, needs, strict=True):
+        if need:
+            np.testing.assert_allclose(leaf.grad.numpy(), w, rtol=1e-10, atol=1e-10)
+        else:
+            assert leaf.grad is None and w is None
+
+
+@pytest.mark.parametrize("with_bias", [False, True])
+def test_conv2d_gives_the_same_result_in_many_small_blocks(monkeypatch, with_bias):
+    # Force ~100 blocks (ragged last block included) so the block loops are exercised.
+    from autograd.kernels import conv as kconv
+
+    rng = np.random.default_rng(0)
+    x, k = rng.standard_normal((3, 11, 9, 4)), rng.standard_normal((3, 2, 4, 5))
+    b = rng.standard_normal(5) if with_bias else None
+    g = rng.standard_normal((3, 11, 5, 5))
+    results = []
+    for tile_bytes in (kconv.TILE_BYTES, 7 * 3 * 2 * 4 * x.itemsize):
+        monkeypatch.setattr(kconv, "MIN_TILE_ROWS", 1)
+        monkeypatch.setattr(kconv, "TILE_BYTES", tile_bytes)
+        leaves = [t(a, True) for a in (x, k, b) if a is not None]
+        y = autograd.conv2d(*leaves, strides=(1, 2), padding="same", dilation_rate=(2, 1))
+        y.backward(g)
+        results.append([y.numpy()] + [leaf.grad.numpy() for leaf in leaves])
+    for blocked, whole in zip(*results, strict=True):
+        np.testing.assert_allclose(blocked, whole, rtol=1e-12, atol=1e-12)
+
+
+def test_a_pointwise_conv_agrees_with_the_twin():
+    # 1x1, stride 1, no padding: the column matrix is x itself (no im2col copy)
+    rng = np.random.default_rng(0)
+    x, k, b = (rng.standard_normal(s) for s in ((2, 3, 4, 5), (1, 1, 5, 2), (2,)))
+    win = window_2d("t", x.shape, (1, 1), (1, 1), (1, 1), "valid")
+    g = rng.standard_normal((2, 3, 4, 2))
+    for bias in (None, b):
+        leaves = [t(a, True) for a in (x, k, bias) if a is not None]
+        y = autograd.conv2d(*leaves)
+        np.testing.assert_allclose(y.numpy(), conv2d_numpy(x, k, bias, win), rtol=1e-12)
+        y.backward(g)
+        want = conv2d_backward_numpy(x, k, g, win, need_bias=bias is not None)
+        for leaf, w in zip(leaves, want, strict=False):
+            np.testing.assert_allclose(leaf.grad.numpy(), w, rtol=1e-12, atol=1e-12)
 
 
 def test_only_the_gradients_asked_for_are_computed():

@@ -1,5 +1,7 @@
-"""The convolution kernels (im2col, col2im, blocked conv2d forward/backward)
-against their NumPy twins, a hand-worked example, and the adjoint identity."""
+"""The convolution kernels (im2col, col2im) against their NumPy twins, a hand-worked
+example and the adjoint identity; and ColumnMatrix, the blocks the conv2d op loops
+over, with its two options (a column of ones, keeping the whole matrix). The op's
+own values and gradients are tested in test_conv.py."""
 
 import numpy as np
 import pytest
@@ -8,12 +10,7 @@ from hypothesis import strategies as st
 from window_strategies import KERNEL_SETTINGS, cases, geometry
 
 from autograd.kernels import conv as kconv
-from autograd.kernels.conv import (
-    conv2d_backward,
-    conv2d_backward_numpy,
-    conv2d_forward,
-    conv2d_forward_numpy,
-)
+from autograd.kernels.conv import ColumnMatrix
 from autograd.kernels.geometry import window_2d
 from autograd.kernels.im2col import (
     col2im_rows,
@@ -117,83 +114,79 @@ def test_col2im_is_the_adjoint_of_im2col(case):
     assert np.isclose(np.sum(cols * c), np.sum(x * back), rtol=1e-10, atol=1e-10)
 
 
-# ---------------------------------------------------------------- conv2d forward/backward
+# ---------------------------------------------------------------- the column matrix
 
 
 @st.composite
-def conv_cases(draw):
+def column_cases(draw):
+    """A case, a ColumnMatrix over it (ones column and keep drawn), and a tile size
+    small enough that there are several blocks, ragged last block included."""
     case = draw(cases())
-    out_channels = draw(st.integers(1, 3))
-    return case, out_channels, draw(st.booleans())
+    return case, draw(st.booleans()), draw(st.booleans()), draw(st.integers(1, 7))
 
 
-def conv_inputs(case, out_channels):
-    rng = case.rng()
-    kernel = rng.standard_normal((*case.kernel_size, case.x_shape[3], out_channels))
-    bias = rng.standard_normal(out_channels)
-    return case.x(), kernel.astype(case.dtype), bias.astype(case.dtype)
-
-
-@KERNEL_SETTINGS
-@given(conv_cases())
-def test_conv2d_forward_matches_numpy_twin(params):
-    case, out_channels, with_bias = params
-    x, kernel, bias = conv_inputs(case, out_channels)
-    bias = bias if with_bias else None
-    got = conv2d_forward(x, kernel, bias, case.window)
-    want = conv2d_forward_numpy(x, kernel, bias, case.window)
-    assert got.dtype == case.dtype and got.shape == (*case.out_shape, out_channels)
-    np.testing.assert_allclose(got, want, **tolerance(case.dtype))
+def full_im2col(x, win, width):
+    want = np.ones((int(np.prod((x.shape[0], win.out_h, win.out_w))), width), x.dtype)
+    im2col_rows_numpy(x, want, 0, *geometry(win))
+    return want
 
 
 @KERNEL_SETTINGS
-@given(conv_cases(), st.tuples(st.booleans(), st.booleans(), st.booleans()))
-def test_conv2d_backward_matches_numpy_twin(params, needs):
-    case, out_channels, _ = params
-    x, kernel, _ = conv_inputs(case, out_channels)
-    grad = case.rng().standard_normal((*case.out_shape, out_channels)).astype(case.dtype)
-    got = conv2d_backward(x, kernel, grad, case.window, *needs)
-    want = conv2d_backward_numpy(x, kernel, grad, case.window, *needs)
-    for g, w, needed in zip(got, want, needs, strict=True):
-        if not needed:
-            assert g is None
-            continue
-        assert g.dtype == case.dtype and g.shape == w.shape
-        np.testing.assert_allclose(g, w, **tolerance(case.dtype))
+@given(column_cases())
+def test_column_matrix_blocks_are_im2col_of_x(params):
+    case, ones_column, keep, tile_rows = params
+    x = case.x()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(kconv, "MIN_TILE_ROWS", 1)
+        mp.setattr(kconv, "TILE_BYTES", tile_rows * (x.shape[3] * case.window.kh
+                                                     * case.window.kw + 1) * x.itemsize)
+        cols = ColumnMatrix(x, case.window, ones_column=ones_column, keep=keep)
+    assert cols.width == cols.k + ones_column == case.window.kh * case.window.kw * x.shape[3] \
+        + ones_column
+    blocks = cols.blocks()
+    # the blocks tile rows 0 .. P in order, each at most rows_per_block long
+    assert blocks[0].start == 0 and blocks[-1].stop == cols.pixels
+    assert all(a.stop == b.start for a, b in zip(blocks, blocks[1:]))
+    assert all(0 < r.stop - r.start <= cols.rows_per_block for r in blocks)
+    want = full_im2col(x, case.window, cols.width)  # ones in the extra column
+    for _pass in range(2):  # a second pass (backward after forward) sees the same rows
+        for rows in blocks:
+            np.testing.assert_array_equal(cols.block(rows), want[rows])
 
 
-@pytest.mark.parametrize("with_bias", [False, True])
-def test_conv2d_gives_the_same_result_in_many_small_blocks(monkeypatch, with_bias):
-    # Force ~100 blocks (ragged last block included) so the block loop is exercised.
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((3, 11, 9, 4))
-    kernel = rng.standard_normal((3, 2, 4, 5))
-    bias = rng.standard_normal(5) if with_bias else None
-    win = window_2d("t", x.shape, (3, 2), (1, 2), (2, 1), "same")
-    grad = rng.standard_normal((3, win.out_h, win.out_w, 5))
-    whole = conv2d_forward(x, kernel, bias, win), conv2d_backward(x, kernel, grad, win)
-    monkeypatch.setattr(kconv, "MIN_TILE_ROWS", 1)
-    monkeypatch.setattr(kconv, "TILE_BYTES", 7 * kernel[..., 0].size * x.itemsize)
-    blocked = conv2d_forward(x, kernel, bias, win), conv2d_backward(x, kernel, grad, win)
-    np.testing.assert_allclose(blocked[0], whole[0], rtol=1e-12)
-    for b, w in zip(blocked[1], whole[1], strict=True):
-        np.testing.assert_allclose(b, w, rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(whole[0], conv2d_forward_numpy(x, kernel, bias, win))
+def test_a_kept_column_matrix_is_filled_once_and_read_back():
+    x = np.random.default_rng(0).standard_normal((2, 5, 4, 2))
+    win = window_2d("t", x.shape, (2, 2), (1, 1), (1, 1), "same")
+    cols = ColumnMatrix(x, win, ones_column=True, keep=True)
+    first = [cols.block(rows) for rows in cols.blocks()]
+    x[...] = np.nan  # a second pass must not rebuild from x
+    for rows, block in zip(cols.blocks(), first, strict=True):
+        assert np.shares_memory(cols.block(rows), block)
+        assert not np.isnan(cols.block(rows)).any()
 
 
-def test_pointwise_conv_takes_the_shortcut_and_agrees():
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((2, 3, 4, 5)).astype(np.float32)
-    kernel = rng.standard_normal((1, 1, 5, 2)).astype(np.float32)
-    bias = np.array([1.0, -1.0], np.float32)
+def test_a_pointwise_column_matrix_is_x_itself():
+    x = np.random.default_rng(0).standard_normal((2, 3, 4, 5))
     win = window_2d("t", x.shape, (1, 1), (1, 1), (1, 1), "valid")
-    assert kconv._is_pointwise(win)
-    np.testing.assert_allclose(conv2d_forward(x, kernel, bias, win),
-                               conv2d_forward_numpy(x, kernel, bias, win), rtol=1e-5)
-    grad = rng.standard_normal((2, 3, 4, 2)).astype(np.float32)
-    for g, w in zip(conv2d_backward(x, kernel, grad, win),
-                    conv2d_backward_numpy(x, kernel, grad, win), strict=True):
-        np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-5)
+    cols = ColumnMatrix(x, win)
+    (rows,) = cols.blocks()
+    assert np.shares_memory(cols.block(rows), x)
+    np.testing.assert_array_equal(cols.block(rows), x.reshape(-1, 5))
+    with_ones = ColumnMatrix(x, win, ones_column=True)  # needs room for the ones: a copy
+    np.testing.assert_array_equal(with_ones.block(rows), full_im2col(x, win, 6))
+
+
+@KERNEL_SETTINGS
+@given(blocks())
+def test_add_back_is_col2im(block):
+    case, p0, rows = block
+    x = case.x()
+    cols = ColumnMatrix(x, case.window)
+    d_block = case.rng().standard_normal((rows, cols.k)).astype(case.dtype)
+    got, want = np.ones_like(x), np.ones_like(x)  # both add into what is there
+    cols.add_back(d_block, slice(p0, p0 + rows), got)
+    col2im_rows_numpy(d_block, want, p0, *geometry(case.window))
+    np.testing.assert_allclose(got, want, **tolerance(case.dtype))
 
 
 def test_each_kernel_is_compiled_for_float32_and_float64_only():
@@ -214,37 +207,6 @@ def test_each_kernel_is_compiled_for_float32_and_float64_only():
         layouts = {sig[0].layout for sig in kernel.signatures}
         assert dtypes <= {"float32", "float64"}, kernel.signatures
         assert layouts == {"C"} and len(kernel.signatures) <= 2, kernel.signatures
-
-
-@pytest.mark.parametrize("with_bias", [False, True])
-def test_a_kept_column_matrix_gives_the_same_gradients(with_bias):
-    # conv2d_forward can fill the whole column matrix for conv2d_backward to reuse;
-    # with a bias it has one more column, of ones, the bias's input.
-    rng = np.random.default_rng(5)
-    x = rng.standard_normal((2, 6, 7, 3))
-    kernel = rng.standard_normal((3, 2, 3, 4))
-    bias = rng.standard_normal(4) if with_bias else None
-    win = window_2d("t", x.shape, (3, 2), (2, 1), (1, 2), "same")
-    grad = rng.standard_normal((2, win.out_h, win.out_w, 4))
-    cols = kconv.column_matrix(x, win, with_bias)
-    assert cols.shape == (2 * win.out_h * win.out_w, 3 * 2 * 3 + with_bias)
-    out = conv2d_forward(x, kernel, bias, win, cols)
-    np.testing.assert_allclose(out, conv2d_forward(x, kernel, bias, win), rtol=1e-12)
-    np.testing.assert_allclose(out, conv2d_forward_numpy(x, kernel, bias, win), rtol=1e-12)
-    want = np.ones_like(cols)
-    im2col_rows(x, want, 0, *geometry(win))
-    np.testing.assert_array_equal(cols, want)
-    for needs in [(True, True, True), (False, True, True), (True, True, False),
-                  (False, True, False)]:
-        kept = conv2d_backward(x, kernel, grad, win, *needs, cols=cols)
-        rebuilt = conv2d_backward(x, kernel, grad, win, *needs)
-        twin = conv2d_backward_numpy(x, kernel, grad, win, *needs)
-        for a, b, c in zip(kept, rebuilt, twin, strict=True):
-            if c is None:
-                assert a is None and b is None
-                continue
-            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
-            np.testing.assert_allclose(a, c, rtol=1e-10, atol=1e-10)
 
 
 def test_the_column_matrix_is_kept_only_for_few_channels_and_small_sizes():
