@@ -135,6 +135,12 @@ def global_avg_pool2d(x: Any) -> Tensor:
 def _image_shape(x: Any, op: str) -> tuple[int, ...]:
     shape = _shape(x)
     check_nhwc(shape, op)
+    if shape[1] == 0 or shape[2] == 0:
+        raise ValueError(
+            f"{op}: the images have height {shape[1]} and width {shape[2]} (input shape "
+            f"{tuple(shape)}), so there is nothing to pool over. Check the layers before "
+            "this one: strides or 'valid' padding may have shrunk the images to nothing."
+        )
     return shape
 
 

@@ -144,11 +144,37 @@ def var(a: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Ten
     return Var.apply(a, axes=axes, keepdims=keepdims, ddof=ddof)
 
 
-def std(a: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-    """Standard deviation ``sqrt(var)`` over ``axis``."""
-    from .math_functions import sqrt
+class Std(Function):
+    @staticmethod
+    def forward(ctx, a, *, axes, keepdims, ddof):
+        mean = a.sum(axis=axes, keepdims=True) / _count(a.shape, axes)
+        centered = a - mean
+        denominator = _count(a.shape, axes) - ddof
+        out = np.sqrt((centered * centered).sum(axis=axes, keepdims=True) / denominator)
+        ctx.save_for_backward(centered, out)
+        ctx.axes, ctx.keepdims, ctx.denominator = axes, keepdims, denominator
+        return out if keepdims else out.reshape(_without(out.shape, axes))
 
-    return sqrt(var(a, axis=axis, keepdims=keepdims, ddof=ddof))
+    @staticmethod
+    def backward(ctx, grad):
+        centered, out = ctx.saved_tensors
+        # d sqrt(var)/dx_i = (x_i - mean) / (d * std). Where std is 0 every x_i equals
+        # the mean and the gradient is 0 (as in PyTorch), not 0/0 = NaN.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(out == 0, 0, 1 / (out * ctx.denominator))
+        return _expand(grad, ctx.axes, ctx.keepdims) * centered * scale
+
+
+def std(a: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+    """Standard deviation ``sqrt(var)`` over ``axis``; over values that are all
+    equal its gradient is 0, as in PyTorch.
+
+    >>> import autograd
+    >>> autograd.std(autograd.tensor([1.0, 3.0])).item()
+    1.0
+    """
+    axes = _normalize_axis(axis, as_array(a).ndim, "std")
+    return Std.apply(a, axes=axes, keepdims=keepdims, ddof=ddof)
 
 
 class MaxMin(Function):
@@ -229,11 +255,14 @@ class LogSumExp(Function):
     @staticmethod
     def forward(ctx, a, *, axes, keepdims):
         # log(sum(e^a)) = m + log(sum(e^(a - m))) with m = max(a): no overflow.
-        m = np.maximum.reduce(a, axis=axes, keepdims=True)
+        # (initial=-inf: an empty group has no maximum, and its logsumexp is
+        # log(0) = -inf, as in PyTorch.)
+        m = np.maximum.reduce(a, axis=axes, keepdims=True, initial=-np.inf)
         m = np.where(np.isfinite(m), m, 0)
         e = np.exp(a - m)
         total = e.sum(axis=axes, keepdims=True)
-        out = np.log(total) + m
+        with np.errstate(divide="ignore"):
+            out = np.log(total) + m
         # The gradient is softmax(a). Keep it from the shifted values: recomputing it
         # as e^(a - out) would lose digits to the rounding of a large ``out``.
         ctx.save_for_backward(e / total)

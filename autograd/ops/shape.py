@@ -184,6 +184,13 @@ def stack(tensors: Any, axis: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
         raise ValueError("stack needs at least one tensor")
+    shapes = [as_array(t).shape for t in tensors]
+    if any(shape != shapes[0] for shape in shapes):
+        raise ValueError(
+            f"stack: every tensor must have the same shape, but got shapes {shapes}. "
+            "stack adds a new axis; to join along an existing axis (where sizes may "
+            "differ) use concatenate."
+        )
     return Stack.apply(*tensors, axis=axis)
 
 

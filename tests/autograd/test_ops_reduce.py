@@ -270,3 +270,21 @@ def test_reductions_match_torch_on_ties_and_zeros(name, ours, theirs):
     (yt * torch.tensor(upstream)).sum().backward()
     np.testing.assert_allclose(y.numpy(), yt.detach().numpy(), rtol=1e-12)
     np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_std_of_equal_values_has_a_zero_gradient_like_pytorch():
+    # sqrt'(0) is infinite, but every value equals the mean: PyTorch gives 0, not NaN
+    x = autograd.tensor(np.array([[2.0, 2.0, 2.0], [1.0, 2.0, 3.0]]), requires_grad=True)
+    autograd.std(x, axis=1).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy()[0], [0.0, 0.0, 0.0])
+    # the other row: (x - mean) / (n * std) = [-1, 0, 1] / (3 * sqrt(2/3))
+    np.testing.assert_allclose(x.grad.numpy()[1], np.array([-1, 0, 1]) / (3 * np.sqrt(2 / 3)))
+
+
+def test_logsumexp_of_an_empty_tensor_is_minus_infinity_like_pytorch():
+    assert autograd.logsumexp(autograd.zeros(0)).item() == -np.inf
+    x = autograd.tensor(np.zeros((2, 0)), requires_grad=True)
+    y = autograd.logsumexp(x, axis=1)
+    np.testing.assert_array_equal(y.numpy(), [-np.inf, -np.inf])
+    y.sum().backward()
+    assert x.grad.shape == (2, 0)

@@ -338,3 +338,9 @@ def test_as_array_shares_a_tensors_array_and_converts_everything_else():
     assert autograd.as_array(t) is t.data
     np.testing.assert_array_equal(autograd.as_array([[1, 2]]), np.array([[1, 2]]))
     assert autograd.as_array(3.0, dtype=np.float32).dtype == np.float32
+
+
+def test_stack_of_different_shapes_names_the_shapes_and_concatenate():
+    with pytest.raises(ValueError, match=r"stack: every tensor must have the same shape, but "
+                                         r"got shapes \[\(2,\), \(3,\)\].*concatenate"):
+        autograd.stack([autograd.zeros(2), autograd.zeros(3)])

@@ -180,3 +180,9 @@ def test_bad_pool_size_strides_and_padding_are_reported():
     assert "strides" in error_of(lambda: autograd.avg_pool2d(x, 2, strides=(1, 2, 3)))
     msg = error_of(lambda: autograd.avg_pool2d(x, 2, padding="full"))
     assert "avg_pool2d" in msg and "'valid'" in msg and "'same'" in msg
+
+
+@pytest.mark.parametrize("op", ["global_max_pool2d", "global_avg_pool2d"])
+def test_a_global_pool_of_empty_images_says_there_is_nothing_to_pool(op):
+    msg = error_of(lambda: getattr(autograd, op)(t(np.ones((2, 0, 0, 3)))))
+    assert op in msg and "height 0 and width 0" in msg and "pool_size" not in msg
