@@ -36,6 +36,7 @@ import autograd
 from autograd import Tensor
 from nn import initializers as initializers_module
 from nn import regularizers as regularizers_module
+from nn.layers import loading
 from nn.layers.call_context import call_takes_training, current_call_context, layer_call
 from nn.layers.config import LayerConfig, batch_input_shape_from, check_base_arguments
 from nn.layers.naming import snake_case, unique_name
@@ -172,7 +173,11 @@ class Layer(AttributeTracking, SymbolicViews, LayerConfig):
             )
         dtype = np.dtype(dtype or self.dtype)
         init = initializers_module.get(initializer or "glorot_uniform")
-        values = np.asarray(init(shape, dtype=dtype), dtype=dtype)
+        source = loading.current_source()  # set while nn.saving loads a file
+        if source is not None:  # the file's values: checked against it, no initializer run
+            values = source(self, name or "variable", shape, dtype)
+        else:
+            values = np.asarray(init(shape, dtype=dtype), dtype=dtype)
         weight = Variable(
             values,
             name=f"{self.name}/{name or 'variable'}",

@@ -43,7 +43,12 @@ ALLOWED_DTYPES = {"<f2", "<f4", "<f8", "|i1", "<i2", "<i4", "<i8", "|u1", "<u2",
                   "|b1"}
 MAX_JSON_DEPTH = 64
 MAX_JSON_NODES = 1_000_000
+# Checked on the raw bytes, before the JSON is decoded: decoding costs memory in
+# proportion to the text (objects and lists most), so the text is capped first.
+MAX_HEADER_BYTES = 32 << 20
+MAX_JSON_CONTAINERS = 250_000  # "{" plus "[" in the raw text (a 16,000-layer model: ~100k)
 MAX_NDIM = 32
+MAX_ARRAY_BYTES = 1 << 62  # also for zero-size arrays, whose other sizes NumPy multiplies
 
 
 # ---------------------------------------------------------------------- writing
@@ -93,21 +98,23 @@ def read_container(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, n
     """Read and validate a file; returns ``(header, arrays)`` or raises
     ``SavedFileError``. Arrays are read-only views of the file's bytes."""
     path = os.fspath(path)
+    fail = _failer(path)
     try:
         with open(path, "rb") as f:
-            blob = f.read()
+            size = os.fstat(f.fileno()).st_size
+            prefix = f.read(_PREFIX.size)
+            # The prefix is checked before the rest is read: a foreign or hostile file is
+            # refused without reading (or holding) its bytes.
+            if len(prefix) < _PREFIX.size or size < _PREFIX.size + _DIGEST_SIZE:
+                fail(f"it is only {size} bytes long: not a gradstack file, or truncated.")
+            _check_prefix(prefix, size, fail)
+            f.seek(0)
+            blob = f.read()  # one copy of the file in memory; arrays are views of it
     except FileNotFoundError:
         raise FileNotFoundError(f"No such file: {path!r}") from None
-    fail = _failer(path)
     if len(blob) < _PREFIX.size + _DIGEST_SIZE:
         fail(f"it is only {len(blob)} bytes long: not a gradstack file, or truncated.")
-    magic, version, header_len = _PREFIX.unpack_from(blob)
-    if magic != MAGIC:
-        fail("it is not a gradstack file (its first bytes are not the gradstack signature). "
-             "Files written by Keras (.keras, .h5) cannot be read.")
-    if version != FORMAT_VERSION:
-        fail(f"it uses format version {version}, but this gradstack reads version "
-             f"{FORMAT_VERSION}. Update gradstack or re-save the model.")
+    _, _, header_len = _PREFIX.unpack_from(blob)
     # A memoryview slices without copying: a big file is held in memory once.
     body, digest = memoryview(blob)[:-_DIGEST_SIZE], blob[-_DIGEST_SIZE:]
     if hashlib.sha256(body).digest() != digest:
@@ -117,10 +124,26 @@ def read_container(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, n
     if data_start > len(body):
         fail(f"its header claims {header_len} bytes but the file holds only "
              f"{len(body) - _PREFIX.size}.")
-    header = _parse_header(blob[_PREFIX.size:data_start], fail)
+    header = _parse_header(body[_PREFIX.size:data_start], fail)
     data = body[data_start:]
     arrays = _read_arrays(header.get("arrays"), data, fail)
     return header, arrays
+
+
+def _check_prefix(prefix: bytes, size: int, fail) -> None:
+    magic, version, header_len = _PREFIX.unpack(prefix)
+    if magic != MAGIC:
+        fail("it is not a gradstack file (its first bytes are not the gradstack signature). "
+             "Files written by Keras (.keras, .h5) cannot be read.")
+    if version != FORMAT_VERSION:
+        fail(f"it uses format version {version}, but this gradstack reads version "
+             f"{FORMAT_VERSION}. Update gradstack or re-save the model.")
+    if header_len > MAX_HEADER_BYTES:
+        fail(f"its header claims {header_len} bytes, more than the {MAX_HEADER_BYTES} a "
+             "gradstack header may have; refusing to read it.")
+    if _PREFIX.size + header_len + _DIGEST_SIZE > size:
+        fail(f"its header claims {header_len} bytes but the file holds only "
+             f"{max(size - _PREFIX.size - _DIGEST_SIZE, 0)} after the prefix: it is truncated.")
 
 
 def _failer(path: str):
@@ -130,15 +153,31 @@ def _failer(path: str):
     return fail
 
 
-def _parse_header(raw: bytes, fail) -> dict[str, Any]:
+def _parse_header(raw: memoryview, fail) -> dict[str, Any]:
+    containers, separators = _count_structure(raw)
+    if containers > MAX_JSON_CONTAINERS:
+        fail(f"its header has more than {MAX_JSON_CONTAINERS} objects and lists.")
+    if separators > MAX_JSON_NODES:
+        fail(f"its header has more than {MAX_JSON_NODES} parts.")
     try:
-        header = json.loads(raw.decode("utf-8"))
+        header = json.loads(str(raw, "utf-8"))  # decoded from the file's buffer, not a copy
     except (UnicodeDecodeError, ValueError, RecursionError) as err:
         fail(f"its header is not valid JSON ({type(err).__name__}: {str(err)[:100]}).")
     if not isinstance(header, dict):
         fail("its header is not a JSON object.")
     check_json_shape(header, fail)
     return header
+
+
+def _count_structure(raw: memoryview) -> tuple[int, int]:
+    """How many "{"/"[" and ","/":" the text holds (upper bounds of its objects and
+    values), counted in 1 MiB pieces without copying the whole text."""
+    containers = separators = 0
+    for start in range(0, len(raw), 1 << 20):
+        piece = raw[start:start + (1 << 20)].tobytes()
+        containers += piece.count(b"{") + piece.count(b"[")
+        separators += piece.count(b",") + piece.count(b":")
+    return containers, separators
 
 
 def check_json_shape(value: Any, fail) -> None:
@@ -171,17 +210,20 @@ def _read_arrays(entries: Any, data: memoryview, fail) -> dict[str, np.ndarray]:
         offset, nbytes = entry.get("offset"), entry.get("nbytes")
         if not isinstance(name, str) or name in arrays:
             fail(f"array entry {i} has a missing or repeated name.")
-        if dtype not in ALLOWED_DTYPES:
+        if not isinstance(dtype, str) or dtype not in ALLOWED_DTYPES:
             fail(f"array {name!r} declares dtype {str(dtype)[:20]!r}, which is not allowed.")
         if (not isinstance(shape, list) or len(shape) > MAX_NDIM
                 or not all(_is_count(d) for d in shape)):
             fail(f"array {name!r} declares an invalid shape {str(shape)[:80]}.")
         if not _is_count(offset) or not _is_count(nbytes):
             fail(f"array {name!r} declares an invalid offset or size.")
-        count = 1
+        count, nonzero = 1, 1
         for d in shape:  # Python ints: no overflow, whatever the file claims
             count *= d
+            nonzero *= max(d, 1)
         itemsize = np.dtype(dtype).itemsize
+        if nonzero * itemsize > MAX_ARRAY_BYTES:
+            fail(f"array {name!r} declares shape {shape[:8]}, too large for any array.")
         if count * itemsize != nbytes:
             fail(f"array {name!r} declares shape {shape[:8]} ({count} values of {itemsize} "
                  f"bytes) but a size of {nbytes} bytes.")

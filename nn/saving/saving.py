@@ -17,8 +17,10 @@ weights only. Class names in a file are looked up in
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -27,14 +29,21 @@ import autograd
 import optim
 from nn import losses as losses_module
 from nn import metrics as metrics_module
+from nn.layers import loading
 
-from .container import check_json_shape, read_container, write_container
+from .container import read_container, write_container
 from .errors import SavedFileError
 from .formats import load_format, save_format
 from .registry import get_registered_class
+from .validation import (
+    StoredWeights,
+    check_architecture,
+    check_compile_section,
+    shape_from_json,
+    stored_weight_values,
+)
 
 FORMAT_NAME = "gradstack"
-SMALLEST_INT_LIMIT = 1 << 16
 
 
 def keras_format():
@@ -80,7 +89,9 @@ def save_weights(model: Any, filepath: str | os.PathLike) -> None:
             "This model has no weights yet: it is not built. Call it on data, fit it, or call "
             "model.build(input_shape) before save_weights."
         )
-    header: dict[str, Any] = {"format": FORMAT_NAME, "kind": "weights"}
+    # The input shape lets load_weights build an unbuilt model of the same architecture.
+    header: dict[str, Any] = {"format": FORMAT_NAME, "kind": "weights",
+                              "build_input_shape": _build_input_shape(model)}
     arrays = _weight_arrays(model, header)
     write_container(filepath, header, arrays)
 
@@ -143,16 +154,25 @@ def load_model(
     """Load a model saved with ``model.save``: architecture, weights, and (with
     ``compile=True``) the compile settings and optimizer state.
 
-    Raises ``SavedFileError`` (a ValueError) for a damaged, foreign, hostile or
-    inconsistent file. Classes the file names must be gradstack built-ins,
-    registered with ``nn.saving.register_serializable``, or in ``custom_objects``.
-    Loading does not consume random numbers: the generator behind
-    ``set_random_seed`` is left as it was.
+    Raises ``SavedFileError`` (a ValueError, with the original error as its
+    ``__cause__``) for a damaged, foreign, hostile or inconsistent file. Classes
+    the file names must be gradstack built-ins, registered with
+    ``nn.saving.register_serializable``, or in ``custom_objects``. The whole file
+    is checked before the model is returned - the compile section too - and
+    building never allocates a weight the file does not store (no initializer
+    runs: the weights start as the file's values). Loading does not consume
+    random numbers: the generator behind ``set_random_seed`` is left as it was.
     """
     if load_format(filepath, "model") == "keras":  # a .keras zip, whatever its name
         return keras_format().load_keras(filepath, custom_objects, compile)
     header, arrays = read_container(filepath)
     fail = _failer(filepath)
+    with _one_error_type(filepath, "its model could not be rebuilt"):
+        return _load_model(header, arrays, custom_objects, compile, filepath, fail)
+
+
+def _load_model(header: dict, arrays: dict, custom_objects: dict | None, compile: bool,
+                filepath: str | os.PathLike, fail) -> Any:
     if header.get("format") != FORMAT_NAME or header.get("kind") != "model":
         kind = header.get("kind")
         hint = " Use model.load_weights() for a weights file." if kind == "weights" else ""
@@ -161,16 +181,28 @@ def load_model(
     if not isinstance(spec, dict) or not isinstance(spec.get("class_name"), str) \
             or not isinstance(spec.get("config"), dict):
         fail("its header has no model architecture.")
-    _check_config_numbers(spec["config"], arrays, fail)
-    model = _rebuild_model(spec, header.get("build_input_shape"), custom_objects, fail)
+    # Everything the header says is checked before anything is built.
+    check_architecture(spec["config"], arrays, fail)
+    build_shape = header.get("build_input_shape")
+    if build_shape is not None:
+        build_shape = shape_from_json(build_shape, fail, stored_weight_values(arrays))
+    compile_spec = header.get("compile") if compile else None
+    if compile_spec is not None:
+        check_compile_section(compile_spec, fail)
+    model = _rebuild_model(spec, build_shape, arrays, custom_objects, fail)
     _assign_weights(model, header, arrays, fail)
-    if compile and header.get("compile"):
-        _restore_compile(model, header["compile"], arrays, custom_objects, filepath, fail)
+    if compile_spec is not None:
+        _restore_compile(model, compile_spec, arrays, custom_objects, filepath, fail)
     return model
 
 
 def load_weights(model: Any, filepath: str | os.PathLike) -> None:
-    """Load weights (from a weights file or a model file) into ``model``."""
+    """Load weights (from a weights file or a model file) into ``model``.
+
+    An unbuilt model is built for the input shape the file records, its weights
+    taken from the file (no initializer runs). Raises ``SavedFileError`` for a
+    damaged, foreign or hostile file, or one saved from another architecture.
+    """
     kind = load_format(filepath, "weights")
     if kind != "gradstack":  # Keras 3's .weights.h5, or the weights inside a .keras
         return keras_format().load_keras_weights(model, filepath)
@@ -185,41 +217,40 @@ def load_weights(model: Any, filepath: str | os.PathLike) -> None:
                 "load_weights needs a built model: call it on data or call "
                 "model.build(input_shape) first, so that it has weights to fill."
             )
-        model.build(_shape_from_json(shape, fail))
-    _assign_weights(model, header, arrays, fail)
+        shape = shape_from_json(shape, fail, stored_weight_values(arrays))
+        with _one_error_type(filepath, "the model could not be built for it"), \
+                loading.weights_from(StoredWeights(arrays, fail)):
+            model.build(shape)
+    with _one_error_type(filepath, "its weights could not be loaded"):
+        _assign_weights(model, header, arrays, fail)
 
 
 def _failer(path: str | os.PathLike):
-    def fail(problem: str):
-        raise SavedFileError(path, problem)
+    def fail(problem: str, cause: BaseException | None = None):
+        if cause is None:
+            raise SavedFileError(path, problem)
+        raise SavedFileError(path, problem) from cause
 
     return fail
 
 
-def _check_config_numbers(config: dict, arrays: dict[str, np.ndarray], fail) -> None:
-    """Refuse configs whose numbers would make absurd weights: every integer must
-    be at most max(2 x the number of stored weight values, 65536), random seeds
-    excepted. A real model's units, filters and kernel sizes are all bounded by its
-    weight count. (A heuristic: it stops absurd sizes, not every wasteful one.)"""
-    check_json_shape(config, fail)
-    stored = sum(a.size for name, a in arrays.items() if name.startswith("weights/"))
-    limit = max(2 * stored, SMALLEST_INT_LIMIT)
-    stack = [config]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            # A random seed sizes nothing, and seeds are often large numbers.
-            stack.extend(v for k, v in item.items() if k != "seed")
-        elif isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, int) and not isinstance(item, bool) and abs(item) > limit:
-            fail(f"its architecture holds the number {item}, far larger than a model with "
-                 f"{stored} stored weight values can use; refusing to build it.")
-        elif isinstance(item, str) and len(item) > 10_000:
-            fail("its architecture holds a string longer than 10,000 characters.")
+@contextlib.contextmanager
+def _one_error_type(path: str | os.PathLike, what: str) -> Iterator[None]:
+    """Whatever goes wrong while a file's contents are turned into objects is the
+    file's fault as far as the caller can tell: raise ``SavedFileError``, chained
+    to the original error (which stays in ``__cause__`` for debugging)."""
+    try:
+        yield
+    except SavedFileError:
+        raise
+    except Exception as err:  # the promise: one error type for any damaged or hostile file
+        raise SavedFileError(
+            path, f"{what} ({type(err).__name__}: {str(err)[:300]})."
+        ) from err
 
 
-def _rebuild_model(spec: dict, build_shape: Any, custom_objects: dict | None, fail) -> Any:
+def _rebuild_model(spec: dict, build_shape: Any, arrays: dict, custom_objects: dict | None,
+                   fail) -> Any:
     from nn.models.training import Trainer
 
     if not _is_class_name(spec["class_name"]):
@@ -229,41 +260,35 @@ def _rebuild_model(spec: dict, build_shape: Any, custom_objects: dict | None, fa
         cls = get_registered_class(spec["class_name"], custom_objects)
     except KeyError as err:
         fail(f"it names the model class {spec['class_name'][:80]!r}, which is not known. "
-             f"{err.args[0] if err.args else ''}")
+             f"{err.args[0] if err.args else ''}", err)
     if not (isinstance(cls, type) and issubclass(cls, Trainer)):
         fail(f"it names {spec['class_name'][:80]!r} as the model class, but that is not a model.")
-    # Building draws initial weights from the global generator; keep its state so that
+    # Weights take the file's values (StoredWeights) instead of initializers; a custom
+    # layer may still draw random numbers, so keep the global generator's state so that
     # loading a model does not change what the next shuffle or dropout mask will be.
     generator = autograd.get_generator()
     state = generator.bit_generator.state
-    try:
-        model = cls.from_config(spec["config"], custom_objects=custom_objects)
-        if not model.built and build_shape is not None:
-            model.build(_shape_from_json(build_shape, fail))
-    except SavedFileError:
-        raise
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, MemoryError) as err:
-        fail(f"its architecture could not be rebuilt ({type(err).__name__}: {str(err)[:300]}).")
+    try:  # any error here becomes a SavedFileError in _one_error_type, chained to it
+        with loading.weights_from(StoredWeights(arrays, fail)):
+            model = cls.from_config(spec["config"], custom_objects=custom_objects)
+            if not model.built and build_shape is not None:
+                model.build(build_shape)
     finally:
         generator.bit_generator.state = state
     return model
-
-
-def _shape_from_json(shape: Any, fail) -> Any:
-    if isinstance(shape, list) and shape and all(isinstance(s, list) for s in shape):
-        return [_shape_from_json(s, fail) for s in shape]
-    if not isinstance(shape, list) or not all(
-        s is None or (isinstance(s, int) and not isinstance(s, bool) and 0 <= s <= 1 << 20)
-        for s in shape
-    ):
-        fail(f"its input shape {str(shape)[:80]} is invalid.")
-    return tuple(shape)
 
 
 def _assign_weights(model: Any, header: dict, arrays: dict[str, np.ndarray], fail) -> None:
     declared = header.get("weights")
     if not isinstance(declared, list):
         fail("its header has no list of weights.")
+    if not model.built:
+        # Saved before it was built (Keras 3 round-trips that too): nothing to fill yet;
+        # the first call or fit builds it.
+        if declared:
+            fail(f"it holds {len(declared)} weights but its model is not built, so nothing "
+                 "would receive them.")
+        return
     weights = list(model.weights)
     if len(declared) != len(weights):
         fail(f"it holds {len(declared)} weights but the model has {len(weights)}: it was saved "
@@ -284,10 +309,8 @@ def _assign_weights(model: Any, header: dict, arrays: dict[str, np.ndarray], fai
             w.copy_(value)
 
 
-def _restore_compile(model: Any, spec: Any, arrays: dict, custom_objects: dict | None,
+def _restore_compile(model: Any, spec: dict, arrays: dict, custom_objects: dict | None,
                      path: str | os.PathLike, fail) -> None:
-    if not isinstance(spec, dict):
-        fail("its compile settings are not an object.")
     try:
         optimizer = _resolve_object(spec.get("optimizer"), optim.BUILTIN_OPTIMIZERS,
                                     optim.Optimizer, custom_objects, "optimizer")
@@ -305,20 +328,36 @@ def _restore_compile(model: Any, spec: Any, arrays: dict, custom_objects: dict |
             f"{missing.kind} {missing.name!r}; it was loaded without compile(). Pass "
             f"custom_objects={{{missing.name!r}: {missing.name}}} to restore it, or call "
             "compile() yourself.",
-            stacklevel=3,
+            stacklevel=4,
         )
         return
     except (KeyError, TypeError, ValueError) as err:
-        fail(f"its compile settings are invalid ({type(err).__name__}: {str(err)[:300]}).")
-    model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
+        fail(f"its compile settings are invalid ({type(err).__name__}: {str(err)[:300]}).", err)
+    for m in metrics:  # names compile() would only resolve at the first fit
+        if isinstance(m, str):
+            _check_metric_name(m, fail)
+    try:
+        model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
+    except (KeyError, TypeError, ValueError) as err:
+        fail(f"its compile settings are invalid ({type(err).__name__}: {str(err)[:300]}).", err)
     state = {name[len("optimizer/"):]: a for name, a in arrays.items()
              if name.startswith("optimizer/")}
     if state:
+        if not model.built:
+            fail("it holds optimizer state for a model that is not built.")
         optimizer.build(model.trainable_weights)
         try:
             optimizer.set_state(state)
         except ValueError as err:
-            fail(f"its optimizer state does not fit the model ({err}).")
+            fail(f"its optimizer state does not fit the model ({err}).", err)
+
+
+def _check_metric_name(name: str, fail) -> None:
+    try:  # "accuracy" is resolved from shapes at fit time; any shapes tell it is known
+        metrics_module.get(name, None, (1,), (1, 2))
+    except ValueError as err:
+        fail(f"its compile settings name the metric {name[:60]!r}, which is not known "
+             f"({str(err)[:200]}).", err)
 
 
 def _is_class_name(name: Any) -> bool:
