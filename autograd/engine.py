@@ -86,7 +86,7 @@ def backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> None
             "(autograd.tensor(x, requires_grad=True)) and make sure the computation did not "
             "run inside autograd.no_grad()."
         )
-    _walk({root: _initial_grad(root, grad)}, retain_graph, None)
+    _walk({root: _initial_grad(root, grad)}, [(-root._seq, root)], retain_graph, None)
 
 
 def grad(
@@ -163,7 +163,9 @@ def grad(
         g = _initial_grad(out, g)
         seeds[out] = seeds[out] + g if out in seeds else g
     wanted: dict[Tensor, Any] = dict.fromkeys(inputs)
-    _walk(seeds, retain_graph, wanted)
+    queue = [(-t._seq, t) for t in seeds]
+    heapify(queue)
+    _walk(seeds, queue, retain_graph, wanted)
     result = []
     for k, inp in enumerate(inputs):
         g = wanted[inp]
@@ -193,25 +195,27 @@ def _as_tensor_list(x: Any, what: str) -> list[Tensor]:
 
 
 def _walk(
-    seeds: dict[Tensor, np.ndarray], retain_graph: bool, wanted: dict[Tensor, Any] | None
+    grads: dict[Tensor, np.ndarray],
+    queue: list,
+    retain_graph: bool,
+    wanted: dict[Tensor, Any] | None,
 ) -> None:
-    """The backward pass from ``seeds`` (tensor -> its gradient).
+    """The backward pass.
 
-    With ``wanted`` None, leaves (and retain_grad tensors) accumulate into
-    ``.grad``; otherwise nothing touches ``.grad`` and the finished gradient of
-    each tensor in ``wanted`` is stored there instead (``autograd.grad``).
+    ``grads`` holds the gradient each queued tensor has received so far, starting
+    with the seeds; ``queue`` is a heap of (-serial number, tensor) for the same
+    tensors, so the newest pops first. With ``wanted`` None, leaves (and
+    retain_grad tensors) accumulate into ``.grad``; otherwise nothing touches
+    ``.grad`` and the finished gradient of each tensor in ``wanted`` is stored
+    there instead (``autograd.grad``).
     """
-    # grads: the gradient each queued tensor has received so far.
-    # queue: (-serial number, tensor), so the newest tensor pops first.
-    grads = dict(seeds)
-    queue = [(-t._seq, t) for t in grads]
-    heapify(queue)
     # Arrays already stored in some leaf's .grad during this pass: an op like Add
     # hands the same array to both inputs, and two leaves must never share one.
     given_to_leaves: set[int] = set()
     tracer = _tracer
     capture = wanted is not None
-    strict = strict_mode._State.enabled  # checks each op's backward (strict_mode.py)
+    # Strict mode checks each op's backward (strict_mode.py).
+    strict = strict_mode._State.anywhere and strict_mode._State.thread.enabled
     node = 0  # ops visited so far, counted only in strict mode (for its messages)
 
     while queue:

@@ -143,7 +143,7 @@ class Function:
             else:
                 arrays.append(x)
                 needs.append(False)
-        record = any_needs and _State.enabled
+        record = any_needs and (_State.all_enabled or _State.thread.enabled)
 
         # Outside recording nothing will ask for gradients, so forward can skip keeping
         # anything just for backward.

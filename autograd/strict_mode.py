@@ -15,8 +15,9 @@ environment variable ``GRADSTACK_STRICT=1`` -
   checking, so an off-by-one index raises ``IndexError`` instead of reading or
   writing outside the array.
 
-Outside strict mode none of this runs: the engine reads one flag per backward
-pass, and a ``try`` costs nothing in Python 3.11 until something raises.
+Outside strict mode none of this runs: the engine reads one class attribute
+per backward pass, and a ``try`` costs nothing in Python 3.11 until something
+raises.
 
 Why bounds checking needs the environment variable: Numba compiles a kernel
 once per process (or loads it from its on-disk cache), and the bounds check is
@@ -69,17 +70,37 @@ def _env_says_strict() -> bool:
     return os.environ.get(ENV_VAR, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-class _ThreadState(threading.local):
-    # Per thread, like grad mode; the class attribute is each thread's start value.
+class _ThreadMode(threading.local):
+    # The class attribute is every new thread's starting value.
     enabled = _env_says_strict()
 
 
-_State = _ThreadState()
+class _State:
+    """Strict mode, per thread like grad mode (see grad_mode._State). The engine
+    asks once per backward pass: ``_State.anywhere and _State.thread.enabled``,
+    which is one class-attribute read while no thread uses strict mode."""
+
+    anywhere = _ThreadMode.enabled  # some thread may be strict
+    thread = _ThreadMode()
+    threads_on = 0
+    lock = threading.Lock()
+
+
+def _set_mode(mode: bool) -> bool:
+    """Set this thread's strict mode; return the previous one."""
+    here = _State.thread
+    prev = here.enabled
+    if prev != mode:
+        with _State.lock:
+            here.enabled = mode
+            _State.threads_on += 1 if mode else -1
+            _State.anywhere = _ThreadMode.enabled or _State.threads_on > 0
+    return prev
 
 
 def is_strict() -> bool:
     """True when the engine runs the strict-mode checks in this thread."""
-    return _State.enabled
+    return _State.anywhere and _State.thread.enabled
 
 
 class strict:
@@ -95,11 +116,10 @@ class strict:
         self.enabled = bool(enabled)
 
     def __enter__(self) -> None:
-        self.prev = _State.enabled
-        _State.enabled = self.enabled
+        self.prev = _set_mode(self.enabled)
 
     def __exit__(self, *exc_info: object) -> None:
-        _State.enabled = self.prev
+        _set_mode(self.prev)
 
     def __call__(self, func):
         @functools.wraps(func)
@@ -146,7 +166,7 @@ def kernels_bounds_checked() -> bool:
     return os.environ.get("NUMBA_BOUNDSCHECK", "0").strip() not in ("", "0")
 
 
-if _State.enabled:
+if _ThreadMode.enabled:  # GRADSTACK_STRICT=1
     _compile_kernels_bounds_checked()
 
 
@@ -200,12 +220,13 @@ def explain_forward_error(fn: type, arrays: list, error: Exception) -> Exception
     if getattr(error, "_gradstack_explained", False):
         return None
     hint = _numpy_attribute_hint(fn.__name__, "forward", error)
-    if not _State.enabled and hint is None:
+    strict_here = is_strict()
+    if not strict_here and hint is None:
         return None
     lines = [str(error)]
     if hint:
         lines.append("  " + hint)
-    if _State.enabled:
+    if strict_here:
         shapes = ", ".join(_describe(a) for a in arrays)
         lines.append(f"  strict mode: in <{fn.__name__}>.forward; inputs: {shapes}")
     return _with_message(error, "\n".join(lines))

@@ -279,7 +279,7 @@ class Tensor:
     # backward checks the counter, so a change made between forward and backward
     # raises an error instead of producing wrong gradients.
     def _check_inplace(self, op: str) -> None:
-        if self.requires_grad and _grad_mode._State.enabled:
+        if self.requires_grad and _grad_mode.is_grad_enabled():
             raise RuntimeError(
                 f"{op}: an in-place change to a tensor that requires grad is not recorded "
                 "in the graph. Do it under `with autograd.no_grad():` (as optimizers do), "

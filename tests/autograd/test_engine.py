@@ -382,3 +382,5 @@ def test_grad_mode_is_per_thread():
         t.join(10)
     assert seen == {"a": False, "b_enabled": True, "b": True}
     assert autograd.is_grad_enabled()  # and the main thread was never switched off
+    # once no thread is inside no_grad, Function.apply is back on its one-read path
+    assert autograd.grad_mode._State.all_enabled
