@@ -58,7 +58,7 @@ def edited(tmp_path: Path, source: str, edit) -> Path:
 # ---------------------------------------------------------------------- reading Keras's files
 
 
-@pytest.mark.parametrize("name", ["mlp", "convnet", "two_inputs"])
+@pytest.mark.parametrize("name", ["mlp", "convnet", "two_inputs", "sequences", "masked"])
 def test_reads_keras_files_and_predicts_what_keras_predicted(name):
     model = nn.models.load_model(FILES / f"{name}.keras")
     np.testing.assert_allclose(model.predict(inputs_of(name), verbose=0), EXPECTED[f"y_{name}"],
@@ -120,7 +120,7 @@ def test_weights_file_for_another_architecture_is_refused_and_changes_nothing():
 
 
 def test_writes_the_same_h5_layout_keras_wrote(tmp_path):
-    for name in ("mlp", "convnet", "two_inputs"):
+    for name in ("mlp", "convnet", "two_inputs", "sequences", "masked"):
         model = nn.models.load_model(FILES / f"{name}.keras")
         model.save(tmp_path / f"{name}.keras")
         theirs = weights_file_layers(members(FILES / f"{name}.keras")["model.weights.h5"])
@@ -400,13 +400,26 @@ def test_not_a_keras_archive(tmp_path):
 
 
 def test_layers_without_a_keras_form_yet_are_refused_by_name_both_ways(tmp_path):
-    model = nn.Sequential([nn.Input(shape=(5, 3)), nn.layers.LSTM(4)])
-    with pytest.raises(TypeError, match="layer 'lstm' \\(LSTM\\) to a .keras file yet"):
+    nn.clear_session()
+    model = nn.Sequential([nn.Input(shape=(5, 3)), nn.layers.RNN(nn.layers.LSTMCell(4))])
+    with pytest.raises(TypeError, match="layer 'rnn' \\(RNN\\) to a .keras file yet"):
         model.save(tmp_path / "rnn.keras")
     assert not (tmp_path / "rnn.keras").exists()
 
-    def lstm(config):
-        config["config"]["layers"][1].update(class_name="LSTM")
+    def rnn(config):
+        config["config"]["layers"][1].update(class_name="RNN")
 
-    with pytest.raises(SavedFileError, match="gradstack has LSTM, but does not read its Keras"):
-        nn.models.load_model(edited(tmp_path, "mlp", lstm))
+    with pytest.raises(SavedFileError, match="gradstack has RNN, but does not read its Keras"):
+        nn.models.load_model(edited(tmp_path, "mlp", rnn))
+
+
+def test_an_operation_in_the_graph_that_is_not_a_mask_is_refused(tmp_path):
+    """Keras's mask operations are left out; any other operation is code gradstack lacks."""
+    def feed_the_mask_op_to_dense(config):
+        layers = config["config"]["layers"]
+        any_op = next(x for x in layers if x["class_name"] == "Any")
+        dense = next(x for x in layers if x["class_name"] == "Dense")
+        dense["inbound_nodes"][0]["args"][0]["config"]["keras_history"] = [any_op["name"], 0, 0]
+
+    with pytest.raises(SavedFileError, match="module 'keras.src.ops"):
+        nn.models.load_model(edited(tmp_path, "masked", feed_the_mask_op_to_dense))

@@ -44,13 +44,27 @@ def gradstack_models():
     joined = nn.layers.Concatenate()([nn.layers.Add()([inner(a), branch]), a,
                                       nn.layers.Multiply()([a, b])])
     two = nn.Model([a, b], nn.layers.Dense(2)(joined))
-    return {"mlp": (mlp, RNG.random((5, 6), dtype=np.float32)),
+    sequences = nn.Sequential([
+        nn.Input(shape=(5,), dtype="int32"), nn.layers.Embedding(10, 4, mask_zero=True),
+        nn.layers.LSTM(3, return_sequences=True),
+        nn.layers.Bidirectional(nn.layers.GRU(2, return_sequences=True)),
+        nn.layers.TimeDistributed(nn.layers.Dense(2)), nn.layers.SimpleRNN(2)])
+    tokens = RNG.integers(1, 10, (4, 5)).astype("int32")
+    tokens[1:, 3:] = 0
+    series_in = nn.Input(shape=(6, 3))
+    h = nn.layers.Bidirectional(nn.layers.LSTM(3), merge_mode="sum")(
+        nn.layers.Masking(0.0)(series_in))
+    masked = nn.Model(series_in, nn.layers.Dense(2)(h))
+    series = RNG.normal(size=(3, 6, 3)).astype(np.float32)
+    series[0, 4:] = 0.0
+    return {"sequences": (sequences, tokens), "masked": (masked, series),
+            "mlp": (mlp, RNG.random((5, 6), dtype=np.float32)),
             "convnet": (convnet, RNG.random((3, 10, 10, 3), dtype=np.float32)),
             "two_inputs": (two, [RNG.random((5, 4), dtype=np.float32),
                                  RNG.random((5, 4), dtype=np.float32)])}
 
 
-@pytest.mark.parametrize("name", ["mlp", "convnet", "two_inputs"])
+@pytest.mark.parametrize("name", ["mlp", "convnet", "two_inputs", "sequences", "masked"])
 def test_gradstack_to_keras_predicts_the_same(tmp_path, name):
     model, x = gradstack_models()[name]
     model.save(tmp_path / "m.keras")
@@ -60,7 +74,7 @@ def test_gradstack_to_keras_predicts_the_same(tmp_path, name):
     assert [layer.name for layer in theirs.layers] == [layer.name for layer in model.layers]
 
 
-@pytest.mark.parametrize("name", ["mlp", "convnet", "two_inputs"])
+@pytest.mark.parametrize("name", ["mlp", "convnet", "two_inputs", "sequences", "masked"])
 def test_keras_to_gradstack_predicts_the_same(tmp_path, name):
     model, x = gradstack_models()[name]
     model.save(tmp_path / "m.keras")

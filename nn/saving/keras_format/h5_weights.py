@@ -7,6 +7,8 @@ of the layers around it, never from layer names (names are not reproducible)::
     layers/dense/vars/0, .../1         first Dense: kernel, bias
     layers/dense_1/vars/0, ...         the second Dense in Keras's layer order
     layers/sequential/layers/dense/... a Dense inside a nested Sequential
+    layers/lstm/cell/vars/0, 1, 2      a layer's sublayers under their attribute names
+                                       (RNNs: cell; Bidirectional: forward_layer, ...)
     optimizer/vars/0, 1, ...           the optimizer's variables (when compiled)
 
 Inside ``vars`` the datasets are numbered in the layer's order of variables:
@@ -59,7 +61,21 @@ def weight_groups(model: Any, prefix: str = "") -> list[tuple[str, Any]]:
         if isinstance(layer, (Sequential, Functional)):
             groups.extend(weight_groups(layer, path))
         else:
-            groups.append((path + "vars", layer))
+            groups.extend(_layer_groups(layer, path))
+    return groups
+
+
+# Layers whose weights live in layers they hold, under these attribute names (Keras
+# walks a layer's attributes in sorted order, so "backward_layer" comes first).
+CHILD_LAYERS = {"SimpleRNN": ("cell",), "LSTM": ("cell",), "GRU": ("cell",),
+                "Bidirectional": ("backward_layer", "forward_layer"),
+                "TimeDistributed": ("layer",)}
+
+
+def _layer_groups(layer: Any, path: str) -> list[tuple[str, Any]]:
+    groups = [(path + "vars", layer)]
+    for attribute in CHILD_LAYERS.get(type(layer).__name__, ()):
+        groups.extend(_layer_groups(getattr(layer, attribute), f"{path}{attribute}/"))
     return groups
 
 

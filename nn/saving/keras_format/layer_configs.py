@@ -27,11 +27,17 @@ KERAS_MODULES = ("keras", "keras.layers", "keras.src.models.functional", "keras.
                  "keras.src.models.sequential", "keras.initializers", "keras.regularizers")
 
 # The layers whose Keras 3 form (config and weight paths) this package writes and
-# reads. Others (the sequence layers, so far) are refused by name, both ways.
+# reads. Others (a generic RNN(cell), so far) are refused by name, both ways.
 SUPPORTED_LAYERS = ("InputLayer", "Dense", "Activation", "Conv2D", "MaxPooling2D",
                     "AveragePooling2D", "GlobalMaxPooling2D", "GlobalAveragePooling2D",
                     "BatchNormalization", "Dropout", "Flatten", "Reshape", "Add", "Subtract",
-                    "Multiply", "Average", "Concatenate", "Sequential", "Functional", "Model")
+                    "Multiply", "Average", "Concatenate", "Embedding", "Masking", "SimpleRNN",
+                    "LSTM", "GRU", "Bidirectional", "TimeDistributed",
+                    "Sequential", "Functional", "Model")
+
+# Layers holding layers: the config keys that hold one (a Keras spec inside a Keras
+# config, a gradstack spec inside gradstack's).
+WRAPPED_LAYER_KEYS = {"Bidirectional": ("layer", "backward_layer"), "TimeDistributed": ("layer",)}
 
 _CONSTRAINTS = {"kernel_constraint": None, "bias_constraint": None}
 
@@ -42,6 +48,11 @@ KERAS_ONLY: dict[str, dict[str, Any]] = {
     "BatchNormalization": {"beta_constraint": None, "gamma_constraint": None,
                            "synchronized": False, "renorm": False, "renorm_clipping": None},
     "Flatten": {},
+    "Embedding": {"embeddings_constraint": None, "quantization_config": None},
+    "SimpleRNN": {"kernel_constraint": None, "recurrent_constraint": None,
+                  "bias_constraint": None},
+    "LSTM": {"kernel_constraint": None, "recurrent_constraint": None, "bias_constraint": None},
+    "GRU": {"kernel_constraint": None, "recurrent_constraint": None, "bias_constraint": None},
 }
 # Low-rank adapters (Keras writes these only when they are set): gradstack has none.
 _LORA = {"lora_rank": None, "lora_alpha": None}
@@ -183,8 +194,10 @@ def _input_layer_config(config: dict, where: str) -> dict:
     shape = config.get("batch_shape", config.get("batch_input_shape"))
     if not isinstance(shape, list):
         raise KerasConfigError(f"{where} is an InputLayer without a batch_shape.")
-    return {"batch_input_shape": shape, "dtype": _dtype_name(config.get("dtype"), where),
-            "name": config.get("name")}
+    dtype = config.get("dtype")
+    if dtype not in ("int32", "int64"):  # token ids for an Embedding
+        dtype = _dtype_name(dtype, where)
+    return {"batch_input_shape": shape, "dtype": dtype, "name": config.get("name")}
 
 
 def _dtype_name(value: Any, where: str) -> str | None:

@@ -24,6 +24,7 @@ from nn.models.functional import Functional
 from nn.models.sequential import Sequential
 from nn.saving.keras_format.layer_configs import (
     SUPPORTED_LAYERS,
+    WRAPPED_LAYER_KEYS,
     KerasConfigError,
     dtype_policy,
     from_keras_layer_config,
@@ -100,6 +101,8 @@ def to_keras(layer: Any) -> dict:
             "this model as .gradstack instead (model.save('model.gradstack')).")
     if cls in builtin_classes("layer"):
         spec = to_keras_layer(cls.__name__, layer.get_config())
+        for key in WRAPPED_LAYER_KEYS.get(cls.__name__, ()):
+            spec["config"][key] = to_keras(_wrapped(layer, key))
     elif _USER_CLASSES.get(cls.__name__) is cls and not layer._sublayers():
         # Keras finds it if the same class is registered there ("Custom>Name").
         spec = to_keras_layer(cls.__name__, layer.get_config())
@@ -114,6 +117,14 @@ def to_keras(layer: Any) -> dict:
     if shape is not None:
         spec["build_config"] = {"input_shape": shape}
     return spec
+
+
+def _wrapped(layer: Any, key: str) -> Any:
+    """The layer object behind a wrapper's config key (Bidirectional's "layer" is
+    its forward layer)."""
+    if key == "layer" and hasattr(layer, "forward_layer"):
+        return layer.forward_layer
+    return getattr(layer, key)
 
 
 def _sequential_to_keras(model: Sequential) -> dict:
@@ -200,7 +211,11 @@ def from_keras(spec: Any, custom_objects: dict | None = None, where: str = "the 
     if issubclass(cls, Functional) or "input_layers" in config:
         return {"class_name": "Functional", "config": _functional_from_keras(
             config, custom_objects, where)}
-    return {"class_name": name, "config": from_keras_layer_config(cls.__name__, config, where)}
+    config = dict(config)
+    wrapped = {key: from_keras(config.pop(key), custom_objects, f"{where}'s {key}")
+               for key in WRAPPED_LAYER_KEYS.get(cls.__name__, ()) if key in config}
+    return {"class_name": name,
+            "config": {**from_keras_layer_config(cls.__name__, config, where), **wrapped}}
 
 
 def _registered_key(cls: type, spec: dict, custom_objects: dict | None) -> str:
@@ -219,10 +234,11 @@ def _functional_from_keras(config: dict, custom_objects: dict | None, where: str
     layers = config.get("layers")
     if not isinstance(layers, list):
         raise KerasConfigError(f"{where} (Functional) has no list of layers.")
+    if not all(isinstance(entry, dict) for entry in layers):
+        raise KerasConfigError(f"a layer of {where} is not an object.")
+    layers = _without_mask_ops(layers)
     out_layers = []
     for i, entry in enumerate(layers):
-        if not isinstance(entry, dict):
-            raise KerasConfigError(f"layer {i} of {where} is not an object.")
         layer = from_keras(entry, custom_objects, f"layer {i} of {where}")
         name = entry.get("name", (entry.get("config") or {}).get("name"))
         nodes = [_node_from_keras(node, f"layer {str(name)[:80]!r}")
@@ -231,6 +247,40 @@ def _functional_from_keras(config: dict, custom_objects: dict | None, where: str
     return {"name": config.get("name"), "trainable": config.get("trainable", True),
             "layers": out_layers, "input_layers": config.get("input_layers"),
             "output_layers": config.get("output_layers")}
+
+
+def _without_mask_ops(layers: list[dict]) -> list[dict]:
+    """Keras 3 records how it computes masks (Masking, mask_zero) as operations in
+    the graph ("NotEqual", "Any" from ``keras.src.ops``) whose results only reach
+    layers as their ``mask=`` argument. gradstack's layers pass masks on by
+    themselves, so those entries are left out. An operation whose result is a
+    layer's real input is kept (and then refused by name: it is not a layer)."""
+    def is_op(entry: dict) -> bool:
+        return str(entry.get("module", "")).startswith("keras.src.ops.")
+
+    def arg_sources(entry: dict) -> set[str]:
+        names: set[str] = set()
+        for node in entry.get("inbound_nodes") or []:
+            args = node.get("args") if isinstance(node, dict) else None
+            stack = list(args) if isinstance(args, list) else []
+            while stack:
+                item = stack.pop()
+                if isinstance(item, list):
+                    stack.extend(item)
+                elif isinstance(item, dict):
+                    history = (item.get("config") or {}).get("keras_history")
+                    if isinstance(history, list) and history and isinstance(history[0], str):
+                        names.add(history[0])
+        return names
+
+    ops = {entry.get("name"): entry for entry in layers if is_op(entry)}
+    needed: set[str] = set()
+    frontier = [e for e in layers if not is_op(e)]
+    while frontier:  # the operations some layer's real input depends on
+        sources = set().union(*(arg_sources(e) for e in frontier)) & set(ops) - needed
+        needed |= sources
+        frontier = [ops[name] for name in sources]
+    return [entry for entry in layers if not is_op(entry) or entry.get("name") in needed]
 
 
 def _node_from_keras(node: Any, where: str) -> list:

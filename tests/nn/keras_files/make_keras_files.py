@@ -12,6 +12,9 @@ It writes, next to this script, small models saved by real Keras 3:
   trained statistics, Dropout, both poolings, Flatten, Dense;
 - ``two_inputs.keras``: a functional model with two inputs, Add, Concatenate and a
   nested Sequential;
+- ``sequences.keras``: Embedding (mask_zero), LSTM, Bidirectional(GRU), TimeDistributed,
+  SimpleRNN; ``masked.keras``: Masking and a Bidirectional LSTM in a functional model
+  (Keras records its mask computation as operations in the graph);
 - ``mlp.weights.h5``: the MLP's weights from ``save_weights``;
 - ``expected.npz``: for each model, the input ``x_<name>`` (``x_<name>_0``, ``_1``
   for two inputs) and Keras's ``predict`` output ``y_<name>``; plus the layer names.
@@ -78,6 +81,24 @@ def two_inputs() -> keras.Model:
                        name="two_inputs")
 
 
+def sequences() -> keras.Model:
+    return keras.Sequential([
+        keras.Input(shape=(5,), dtype="int32"),
+        keras.layers.Embedding(10, 4, mask_zero=True),
+        keras.layers.LSTM(3, return_sequences=True),
+        keras.layers.Bidirectional(keras.layers.GRU(2, return_sequences=True)),
+        keras.layers.TimeDistributed(keras.layers.Dense(2)),
+        keras.layers.SimpleRNN(2),
+    ], name="sequences")
+
+
+def masked() -> keras.Model:
+    inputs = keras.Input(shape=(6, 3))
+    x = keras.layers.Masking(0.0)(inputs)
+    x = keras.layers.Bidirectional(keras.layers.LSTM(3), merge_mode="sum")(x)
+    return keras.Model(inputs, keras.layers.Dense(2)(x), name="masked")
+
+
 def main() -> None:
     keras.utils.set_random_seed(0)
     rng = np.random.default_rng(0)
@@ -86,6 +107,12 @@ def main() -> None:
               "convnet": (convnet(), rng.random((3, 12, 12, 2), dtype=np.float32)),
               "two_inputs": (two_inputs(), [rng.random((5, 4), dtype=np.float32),
                                             rng.random((5, 4), dtype=np.float32)])}
+    tokens = rng.integers(1, 10, (4, 5)).astype("int32")
+    tokens[1:, 3:] = 0  # padding: masked
+    series = rng.normal(size=(3, 6, 3)).astype(np.float32)
+    series[0, 4:] = 0.0  # masked steps
+    models["sequences"] = (sequences(), tokens)
+    models["masked"] = (masked(), series)
     for name, (model, x) in models.items():
         model.save(HERE / f"{name}.keras")
         if isinstance(x, list):
