@@ -54,6 +54,7 @@ def topological_order(root: Tensor) -> list[Tensor]:
     >>> [t.name or t.grad_fn.name for t in topological_order(c)]
     ['a', 'Add', 'Mul']
     """
+    # BEGIN SOLUTION hw1.topological_order
     # Tensors hash by identity, so sets and dicts of them are keyed by object.
     found = [root]
     seen = {root}
@@ -71,6 +72,7 @@ def topological_order(root: Tensor) -> list[Tensor]:
                 stack.append(inp)
     found.sort(key=_creation_order)
     return found
+    # END SOLUTION
 
 
 def backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> None:
@@ -323,25 +325,46 @@ def _fit_to_input(g: Any, inp: Tensor, ctx: Any) -> np.ndarray:
 
 
 def _sum_to_shape(g: np.ndarray, shape: tuple, ctx: Any, inp: Tensor) -> np.ndarray:
-    """Undo broadcasting: sum over the leading axes the input did not have, then over
-    the axes where the input had size 1."""
-    returned = g.shape
-    lead = g.ndim - len(shape)
-    if lead >= 0:
-        if lead:
-            g = g.sum(axis=tuple(range(lead)))
-        stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
-        if stretched:
-            g = g.sum(axis=stretched, keepdims=True)
-        if g.shape == shape:
-            return g
+    """``sum_to_shape``, or an error naming the op whose backward returned a gradient
+    that no broadcast of its input could have."""
+    summed = sum_to_shape(g, shape)
+    if summed is not None:
+        return summed
     position = next(i for i, x in enumerate(ctx.inputs) if x is inp)
     raise RuntimeError(
-        f"{ctx.fn.__name__}.backward returned a gradient of shape {returned} for input "
+        f"{ctx.fn.__name__}.backward returned a gradient of shape {g.shape} for input "
         f"{position} of shape {shape}. A gradient must have its input's shape (or a "
         "shape that input broadcasts to, which the engine sums back). Check the "
         "backward of this op."
     )
+
+
+def sum_to_shape(g: np.ndarray, shape: tuple) -> np.ndarray | None:
+    """Sum ``g`` back to ``shape``, undoing NumPy broadcasting, or return None when
+    no broadcast of ``shape`` has ``g``'s shape.
+
+    Broadcasting lines shapes up from the right, adds leading axes and stretches
+    size-1 axes; a value used many times gets the sum of their gradients:
+
+    >>> import numpy as np
+    >>> sum_to_shape(np.ones((4, 3)), (3,)).tolist()         # leading axis summed away
+    [4.0, 4.0, 4.0]
+    >>> sum_to_shape(np.ones((2, 3)), (2, 1)).tolist()       # size-1 axis summed, kept
+    [[3.0], [3.0]]
+    >>> sum_to_shape(np.ones((3, 4)), (4, 3)) is None        # not a broadcast of (4, 3)
+    True
+    """
+    # BEGIN SOLUTION hw1.sum_to_shape
+    lead = g.ndim - len(shape)
+    if lead < 0:
+        return None
+    if lead:
+        g = g.sum(axis=tuple(range(lead)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if stretched:
+        g = g.sum(axis=stretched, keepdims=True)
+    return g if g.shape == shape else None
+    # END SOLUTION
 
 
 def _check_versions(ctx: Any, output: Tensor) -> None:

@@ -28,8 +28,10 @@ class Add(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        # BEGIN SOLUTION hw1.add_backward
         # d(a+b)/da = 1, d(a+b)/db = 1
         return grad, grad
+        # END SOLUTION
 
 
 def add(a: Any, b: Any) -> Tensor:
@@ -74,8 +76,8 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        # d(a*b)/da = b, d(a*b)/db = a
         # BEGIN SOLUTION hw1.mul_backward
+        # d(a*b)/da = b, d(a*b)/db = a
         grad_a = grad * b if ctx.needs_input_grad[0] else None
         grad_b = grad * a if ctx.needs_input_grad[1] else None
         # END SOLUTION
@@ -100,9 +102,11 @@ class Div(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
+        # BEGIN SOLUTION hw1.div_backward
         # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
         grad_a = grad / b if ctx.needs_input_grad[0] else None
         grad_b = -grad * a / (b * b) if ctx.needs_input_grad[1] else None
+        # END SOLUTION
         return grad_a, grad_b
 
 
@@ -125,12 +129,15 @@ class Pow(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b, out = ctx.saved_tensors
+        grad_a = grad_b = None
+        # BEGIN SOLUTION hw1.pow_backward
         # d(a^b)/da = b * a^(b-1);  d(a^b)/db = a^b * ln(a)  (defined for a > 0)
-        grad_a = grad * b * a ** (b - 1) if ctx.needs_input_grad[0] else None
-        grad_b = None
+        if ctx.needs_input_grad[0]:
+            grad_a = grad * b * a ** (b - 1)
         if ctx.needs_input_grad[1]:
             with np.errstate(divide="ignore", invalid="ignore"):
                 grad_b = grad * out * np.log(a)
+        # END SOLUTION
         return grad_a, grad_b
 
 

@@ -19,6 +19,7 @@ class MatMul(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
+        # BEGIN SOLUTION hw1.matmul_backward
         # Treat a vector as a matrix with one row (a) or one column (b), as matmul does.
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
@@ -40,6 +41,7 @@ class MatMul(Function):
             grad_b = a2.mT @ g2
             if b.ndim == 1:
                 grad_b = grad_b[..., 0]
+        # END SOLUTION
         return grad_a, grad_b
 
 

@@ -24,7 +24,9 @@ class Exp(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
+        # BEGIN SOLUTION hw1.exp_log_backward
         return grad * out  # d(e^a)/da = e^a
+        # END SOLUTION
 
 
 def exp(a: Any) -> Tensor:
@@ -46,7 +48,9 @@ class Log(Function):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
+        # BEGIN SOLUTION hw1.exp_log_backward
         return grad / a  # d(ln a)/da = 1/a
+        # END SOLUTION
 
 
 def log(a: Any) -> Tensor:

@@ -43,12 +43,14 @@ def _normalize_axis(axis: Axis, ndim: int, op: str) -> tuple[int, ...]:
 
 def _expand(grad: np.ndarray, axes: tuple[int, ...], keepdims: bool) -> np.ndarray:
     """Reinsert reduced axes as size 1 so ``grad`` broadcasts against the input."""
+    # BEGIN SOLUTION hw1.sum_mean_backward
     if keepdims or not axes:
         return grad
     shape = list(grad.shape)
     for ax in axes:  # sorted, so each insert lands where the axis was
         shape.insert(ax, 1)
     return grad.reshape(shape)
+    # END SOLUTION
 
 
 def _spread(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -89,8 +91,10 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        # BEGIN SOLUTION hw1.sum_mean_backward
         # Every input element contributed once: copy the gradient back to all of them.
         return _spread(_expand(grad, ctx.axes, ctx.keepdims), ctx.shape)
+        # END SOLUTION
 
 
 def sum(a: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
@@ -111,8 +115,10 @@ class Mean(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        # BEGIN SOLUTION hw1.sum_mean_backward
         n = _count(ctx.shape, ctx.axes)
         return _spread(_expand(grad, ctx.axes, ctx.keepdims) / n, ctx.shape)
+        # END SOLUTION
 
 
 def mean(a: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
@@ -191,10 +197,12 @@ class MaxMin(Function):
     @staticmethod
     def backward(ctx, grad):
         a, out = ctx.saved_tensors
+        # BEGIN SOLUTION hw1.max_backward
         winners = a == out
         # Ties share the gradient equally, so the total that flows back is unchanged.
         share = winners / winners.sum(axis=ctx.axes, keepdims=True)
         return _expand(grad, ctx.axes, ctx.keepdims) * share
+        # END SOLUTION
 
 
 def max(a: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001

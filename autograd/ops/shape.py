@@ -23,7 +23,9 @@ class Reshape(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        # BEGIN SOLUTION hw1.reshape_transpose_backward
         return grad.reshape(ctx.input_shape)
+        # END SOLUTION
 
 
 def reshape(a: Any, *shape: Any) -> Tensor:
@@ -76,9 +78,11 @@ class Transpose(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        # BEGIN SOLUTION hw1.reshape_transpose_backward
         # Undo the permutation: transpose by its inverse.
         inverse = None if ctx.axes is None else tuple(np.argsort(ctx.axes))
         return np.transpose(grad, inverse)
+        # END SOLUTION
 
 
 def transpose(a: Any, *axes: Any) -> Tensor:
@@ -127,11 +131,13 @@ class GetItem(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        # BEGIN SOLUTION hw1.getitem_backward
         out = np.zeros(ctx.input_shape, dtype=grad.dtype)
         # np.add.at adds once per occurrence, so an element picked twice (x[[0, 0]])
         # gets both gradients; plain `out[index] += grad` would keep only one.
         np.add.at(out, ctx.index, grad)
         return out
+        # END SOLUTION
 
 
 def getitem(a: Any, index: Any) -> Tensor:
