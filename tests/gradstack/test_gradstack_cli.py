@@ -54,8 +54,11 @@ def test_doctor_says_when_the_imported_copy_is_the_working_one_and_when_not(hw1_
     here = _doctor(hw1_edition, hw1_edition)
     assert here.returncode == 0, here.stdout + here.stderr
     assert f"autograd  {hw1_edition / 'autograd'}  (ok)" in here.stdout
-    assert ("5 region(s) still stubs: hw1.max_pool_forward, hw1.mul_backward, "
-            "hw1.relu_backward, hw1.tanh_backward") in here.stdout
+    # The library holds the sample course's hw1 regions too: every hw1 region is a stub here.
+    stubs = next(line for line in here.stdout.splitlines() if "still stubs:" in line)
+    for task in ["hw1.max_pool_forward", "hw1.mul_backward", "hw1.relu_backward",
+                 "hw1.tanh_backward"]:
+        assert task in stubs, stubs
     elsewhere = _doctor(hw1_edition, library_root())
     assert elsewhere.returncode == 1
     assert f"autograd  {library_root() / 'autograd'}  (NOT the folder you are working in)" \
