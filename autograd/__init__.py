@@ -124,11 +124,12 @@ __all__ += ["conv2d", "max_pool2d", "avg_pool2d", "global_max_pool2d", "global_a
             "conv_output_shape"]
 
 # Recurrent layers' cores: a whole sequence of cell steps as one op each.
+from .ops.attention import scaled_dot_product_attention  # noqa: E402
 from .ops.embedding import embedding  # noqa: E402
 from .ops.layer_norm import layer_norm  # noqa: E402
 from .ops.recurrent import gru, lstm, simple_rnn  # noqa: E402
 
-__all__ += ["embedding", "layer_norm", "simple_rnn", "lstm", "gru"]
+__all__ += ["scaled_dot_product_attention", "embedding", "layer_norm", "simple_rnn", "lstm", "gru"]
 
 # TensorFlow's names (the table is in tensorflow_names.py). reshape, transpose and
 # matmul come from there because they accept TensorFlow's keywords (shape=, perm=,

@@ -93,9 +93,9 @@ def transformer_ours():
 
     def block(x):
         attention = layers.MultiHeadAttention(num_heads=HEADS, key_dim=WIDTH // HEADS)(x, x)
-        x = layers.LayerNormalization(epsilon=1e-6)(x + attention)
+        x = layers.LayerNormalization(epsilon=1e-6)(layers.Add()([x, attention]))
         ff = layers.Dense(WIDTH)(layers.Dense(FF, activation="relu")(x))
-        return layers.LayerNormalization(epsilon=1e-6)(x + ff)
+        return layers.LayerNormalization(epsilon=1e-6)(layers.Add()([x, ff]))
 
     inputs = nn.Input(shape=(T_LENGTH, WIDTH))
     model = nn.Model(inputs, block(block(inputs)))

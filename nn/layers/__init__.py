@@ -25,6 +25,7 @@
 ``pooling1d``          MaxPooling1D, AveragePooling1D, GlobalMaxPooling1D,
                        GlobalAveragePooling1D, UpSampling1D, ZeroPadding1D, Cropping1D
 ``layer_normalization`` LayerNormalization
+``attention``          MultiHeadAttention, Attention, AdditiveAttention
 ``symbolic``           KerasTensor, Node: what calls on nn.Input record
 ``variable``           Variable: a named weight Tensor
 =====================  ============================================================
@@ -33,6 +34,7 @@ Each built-in class is listed for saved files by a ``register(...)`` line beside
 it (``nn/saving/registry.py``); the models live in ``nn.models``.
 """
 
+from nn.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
 from nn.layers.base import Layer
 from nn.layers.convolutional import Conv2D
 from nn.layers.convolutional1d import Conv1D
@@ -75,5 +77,6 @@ __all__ = [
     "Embedding", "Masking", "SimpleRNNCell", "LSTMCell", "GRUCell", "RNN", "SimpleRNN",
     "LSTM", "GRU", "Bidirectional", "TimeDistributed", "Conv1D", "MaxPooling1D",
     "AveragePooling1D", "GlobalMaxPooling1D", "GlobalAveragePooling1D", "UpSampling1D",
-    "ZeroPadding1D", "Cropping1D", "LayerNormalization",
+    "ZeroPadding1D", "Cropping1D", "LayerNormalization", "MultiHeadAttention", "Attention",
+    "AdditiveAttention",
 ]

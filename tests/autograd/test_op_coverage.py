@@ -76,7 +76,8 @@ CLASSIFICATION = {
     ),
     **dict.fromkeys(
         ["conv2d", "max_pool2d", "avg_pool2d", "global_max_pool2d", "global_avg_pool2d",
-         "embedding", "layer_norm", "simple_rnn", "lstm", "gru"],
+         "embedding", "layer_norm", "simple_rnn", "lstm", "gru",
+         "scaled_dot_product_attention"],
         ELSEWHERE,
     ),
     **dict.fromkeys(["int8", "int16", "uint8"], DTYPE),
@@ -93,6 +94,7 @@ TESTED_IN = {
     "global_max_pool2d": "test_pool.py",
     "global_avg_pool2d": "test_pool.py",
     "embedding": "test_ops_recurrent.py",
+    "scaled_dot_product_attention": "test_ops_recurrent.py",
     "layer_norm": "test_ops_recurrent.py",
     "simple_rnn": "test_ops_recurrent.py",
     "lstm": "test_ops_recurrent.py",

@@ -191,3 +191,33 @@ def test_layer_norm_gradcheck(axis):
     out = autograd.layer_norm(x, axis=axis, epsilon=0.0).numpy()
     np.testing.assert_allclose(out.mean(axis=axis), 0, atol=1e-12)
     np.testing.assert_allclose(out.var(axis=axis), 1, rtol=1e-10)
+
+
+def _attention_reference(q, k, v, mask, scale):
+    s = q @ np.swapaxes(k, -1, -2) * scale
+    s = np.where(mask, s, -1e9) if mask is not None else s
+    w = np.exp(s - s.max(-1, keepdims=True))
+    w /= w.sum(-1, keepdims=True)
+    return w @ v
+
+
+@pytest.mark.parametrize("masked", [False, True])
+@pytest.mark.parametrize("dropout", [False, True])
+def test_scaled_dot_product_attention_gradcheck(masked, dropout):
+    rng = np.random.default_rng(10)
+    q, k, v = _t(rng, 2, 3, 4, 5), _t(rng, 2, 3, 6, 5), _t(rng, 2, 3, 6, 2)
+    mask = rng.random((2, 1, 4, 6)) > 0.3 if masked else None
+    drop = (rng.random((2, 3, 4, 6)) > 0.2) / 0.8 if dropout else None
+    autograd.gradcheck(
+        lambda *a: autograd.scaled_dot_product_attention(*a, mask=mask, dropout=drop), [q, k, v])
+    if not dropout:
+        expected = _attention_reference(q.numpy(), k.numpy(), v.numpy(), mask, 1 / np.sqrt(5))
+        np.testing.assert_allclose(
+            autograd.scaled_dot_product_attention(q, k, v, mask=mask).numpy(), expected,
+            rtol=1e-10)
+
+
+def test_attention_mask_that_does_not_broadcast_is_explained():
+    with pytest.raises(ValueError, match=r"mask of shape \(2, 5\) does not broadcast.*\(1, 3, 4\)"):
+        autograd.scaled_dot_product_attention(np.ones((1, 3, 2)), np.ones((1, 4, 2)),
+                                              np.ones((1, 4, 2)), mask=np.ones((2, 5)))
