@@ -43,7 +43,10 @@ def variant_bodies(library: Library, task: Task, variant: Variant) -> Bodies:
     if key not in bodies:
         raise CourseError(f"{task.id}: variant {variant.name!r} names region {variant.occurrence} "
                           f"of {rel}, which has no such region of the task.")
-    indent = next(r.indent for r in library.task_regions(task.id) if r.path == rel)
+    # The occurrence's own indent: a task's regions in one file may sit at different depths
+    # (a module-level helper and a method body).
+    in_file = [r for r in library.task_regions(task.id) if r.path == rel]
+    indent = in_file[variant.occurrence].indent
     bodies[key] = tuple(indent_code(variant.code, indent))
     return bodies
 
