@@ -99,7 +99,8 @@ def test_edition_fails_only_on_its_tasks_then_solved_grades_full_and_audits_clea
         named = [t for t in task_ids if t + ":" in message]
         assert named, f"{case.get('name')} failed without naming a task of {hw}: {message[:500]}"
         failing_tasks.update(named)
-    assert failing_tasks == set(task_ids), f"no public test fails for {set(task_ids) - failing_tasks}"
+    missing = set(task_ids) - failing_tasks
+    assert not missing, f"no public test fails on the stubs of {missing}"
 
     assert audit(library, assignment, edition) == []
 
