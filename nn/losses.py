@@ -38,6 +38,15 @@ __all__ = [
     "mean_squared_error",
     "mean_absolute_error",
     "huber",
+    "mean_absolute_percentage_error",
+    "mean_squared_logarithmic_error",
+    "log_cosh",
+    "kl_divergence",
+    "poisson",
+    "cosine_similarity",
+    "hinge",
+    "squared_hinge",
+    "categorical_hinge",
     "binary_crossentropy",
     "categorical_crossentropy",
     "sparse_categorical_crossentropy",
@@ -49,15 +58,47 @@ __all__ = [
     "BinaryCrossentropy",
     "CategoricalCrossentropy",
     "SparseCategoricalCrossentropy",
+    "MeanAbsolutePercentageError",
+    "MeanSquaredLogarithmicError",
+    "LogCosh",
+    "KLDivergence",
+    "Poisson",
+    "CosineSimilarity",
+    "Hinge",
+    "SquaredHinge",
+    "CategoricalHinge",
+    "Reduction",
     "mse",
     "mae",
+    "mape",
+    "msle",
+    "kld",
     "get",
     "BUILTIN_LOSSES",
 ]
 
 EPSILON = 1e-7  # Keras's backend.epsilon(): the clip for probabilities
 
-REDUCTIONS = ("sum_over_batch_size", "sum", "none", None)
+# Keras 3's reductions; "auto" is tf.keras's name for the default.
+REDUCTIONS = ("sum_over_batch_size", "sum", "none", None, "mean", "mean_with_sample_weight",
+              "auto")
+
+
+class Reduction:
+    """tf.keras's names for the reductions (``reduction=nn.losses.Reduction.SUM``);
+    Keras 3 spells them as strings, which work too."""
+
+    AUTO = "auto"
+    NONE = "none"
+    SUM = "sum"
+    SUM_OVER_BATCH_SIZE = "sum_over_batch_size"
+    MEAN = "mean"
+    MEAN_WITH_SAMPLE_WEIGHT = "mean_with_sample_weight"
+
+    @classmethod
+    def all(cls) -> tuple[str, ...]:
+        return (cls.AUTO, cls.NONE, cls.SUM, cls.SUM_OVER_BATCH_SIZE, cls.MEAN,
+                cls.MEAN_WITH_SAMPLE_WEIGHT)
 
 
 # ---------------------------------------------------------------- helpers
@@ -142,7 +183,10 @@ def _sparse_labels(y_true: Any, y_pred: Tensor, loss_name: str) -> np.ndarray:
 
 def reduce_weighted(values: Tensor, sample_weight: Any, reduction: str | None) -> Tensor:
     """Weight per-sample losses and reduce them as Keras does:
-    ``sum_over_batch_size`` = sum(values * weights) / number of values."""
+    ``sum_over_batch_size`` (also ``mean``) = sum(values * weights) / number of
+    values; ``mean_with_sample_weight`` divides by the sum of the weights instead;
+    ``sum``; ``none`` keeps one value per sample."""
+    w = None
     if sample_weight is not None:
         w = np.asarray(_as_true(sample_weight), dtype=values.dtype)
         while w.ndim > values.ndim and w.shape[-1] == 1:
@@ -150,8 +194,12 @@ def reduce_weighted(values: Tensor, sample_weight: Any, reduction: str | None) -
         while w.ndim < values.ndim:
             w = w[..., None]
         values = values * w
-    if reduction == "sum_over_batch_size":
+    if reduction in ("sum_over_batch_size", "mean", "auto"):
         return values.mean()
+    if reduction == "mean_with_sample_weight":
+        # Divided by the total weight instead of the count (0 when nothing weighs).
+        total = float(np.broadcast_to(w, values.shape).sum()) if w is not None else values.size
+        return values.sum() / total if total else values.sum() * 0.0
     if reduction == "sum":
         return values.sum()
     return values  # "none" / None: one value per sample
@@ -230,6 +278,90 @@ def sparse_categorical_crossentropy(
     if from_logits:
         return autograd.sparse_softmax_cross_entropy(y_pred, labels)
     return autograd.sparse_crossentropy_from_probabilities(y_pred, labels, epsilon=EPSILON)
+
+
+def mean_absolute_percentage_error(y_true: Any, y_pred: Any) -> Tensor:
+    """``100 * mean(|y_true - y_pred| / max(|y_true|, 1e-7), axis=-1)``."""
+    y_pred = _as_pred(y_pred)
+    t = _float_targets(y_true, y_pred, "mean_absolute_percentage_error")
+    scale = np.maximum(np.abs(t), EPSILON)  # a constant: no gradient flows into y_true
+    return 100.0 * ((t - y_pred).abs() / scale).mean(axis=-1)
+
+
+def mean_squared_logarithmic_error(y_true: Any, y_pred: Any) -> Tensor:
+    """``mean((log(1 + max(y_pred, 1e-7)) - log(1 + max(y_true, 1e-7)))**2, axis=-1)``."""
+    y_pred = _as_pred(y_pred)
+    t = _float_targets(y_true, y_pred, "mean_squared_logarithmic_error")
+    first = (autograd.maximum(y_pred, EPSILON) + 1.0).log()
+    second = np.log(np.maximum(t, EPSILON) + 1.0)
+    return ((first - second) ** 2).mean(axis=-1)
+
+
+def log_cosh(y_true: Any, y_pred: Any) -> Tensor:
+    """``mean(log(cosh(y_pred - y_true)), axis=-1)``, computed as
+    ``e + softplus(-2e) - log 2`` so that large errors do not overflow ``cosh``."""
+    y_pred = _as_pred(y_pred)
+    t = _float_targets(y_true, y_pred, "log_cosh")
+    error = y_pred - t
+    return (error + autograd.softplus(-2.0 * error) - np.log(2.0)).mean(axis=-1)
+
+
+def kl_divergence(y_true: Any, y_pred: Any) -> Tensor:
+    """``sum(y_true * log(y_true / y_pred), axis=-1)``, both clipped to ``[1e-7, 1]``."""
+    y_pred = _as_pred(y_pred)
+    t = np.clip(_float_targets(y_true, y_pred, "kl_divergence"), EPSILON, 1.0)
+    p = autograd.clip(y_pred, EPSILON, 1.0)
+    return (t * (np.log(t) - p.log())).sum(axis=-1)
+
+
+def poisson(y_true: Any, y_pred: Any) -> Tensor:
+    """``mean(y_pred - y_true * log(y_pred + 1e-7), axis=-1)``: for count targets."""
+    y_pred = _as_pred(y_pred)
+    t = _float_targets(y_true, y_pred, "poisson")
+    return (y_pred - t * (y_pred + EPSILON).log()).mean(axis=-1)
+
+
+def cosine_similarity(y_true: Any, y_pred: Any, axis: int = -1) -> Tensor:
+    """``-sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)``: -1 when the
+    vectors point the same way (a loss to minimise), 0 when orthogonal."""
+    y_pred = _as_pred(y_pred)
+    t = _float_targets(y_true, y_pred, "cosine_similarity")
+    t = t / np.sqrt(np.maximum((t * t).sum(axis=axis, keepdims=True), 1e-12))
+    norm = autograd.sqrt(autograd.maximum((y_pred * y_pred).sum(axis=axis, keepdims=True),
+                                          1e-12))
+    return -((y_pred / norm) * t).sum(axis=axis)
+
+
+def _signed_targets(y_true: Any, y_pred: Tensor, loss_name: str) -> np.ndarray:
+    """Hinge targets are -1 or 1; 0/1 targets are mapped to -1/1, as Keras does."""
+    t = _float_targets(y_true, y_pred, loss_name)
+    if np.all((t == 0) | (t == 1)):
+        t = 2.0 * t - 1.0
+    return t
+
+
+def hinge(y_true: Any, y_pred: Any) -> Tensor:
+    """``mean(max(1 - y_true * y_pred, 0), axis=-1)``, targets -1/1 (or 0/1)."""
+    y_pred = _as_pred(y_pred)
+    t = _signed_targets(y_true, y_pred, "hinge")
+    return autograd.relu(1.0 - t * y_pred).mean(axis=-1)
+
+
+def squared_hinge(y_true: Any, y_pred: Any) -> Tensor:
+    """``mean(max(1 - y_true * y_pred, 0)**2, axis=-1)``, targets -1/1 (or 0/1)."""
+    y_pred = _as_pred(y_pred)
+    t = _signed_targets(y_true, y_pred, "squared_hinge")
+    return (autograd.relu(1.0 - t * y_pred) ** 2).mean(axis=-1)
+
+
+def categorical_hinge(y_true: Any, y_pred: Any) -> Tensor:
+    """``max(max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1, 0)`` for one-hot
+    targets: the best wrong score must stay 1 below the right one."""
+    y_pred = _as_pred(y_pred)
+    t = _float_targets(y_true, y_pred, "categorical_hinge")
+    positive = (t * y_pred).sum(axis=-1)
+    negative = ((1.0 - t) * y_pred).max(axis=-1)
+    return autograd.relu(negative - positive + 1.0)
 
 
 # ---------------------------------------------------------------- classes
@@ -397,6 +529,126 @@ class SparseCategoricalCrossentropy(Loss):
         return {**super().get_config(), "from_logits": self.from_logits}
 
 
+class _PerSampleLoss(Loss):
+    """A Loss that applies one of the per-sample functions above (``function``)."""
+
+    function: Callable = staticmethod(mean_squared_error)
+
+    def call(self, y_true, y_pred):
+        return type(self).function(y_true, y_pred)
+
+
+class MeanAbsolutePercentageError(_PerSampleLoss):
+    """Mean absolute error in percent of the target. ``loss="mape"``.
+
+    >>> import autograd, nn
+    >>> nn.losses.MeanAbsolutePercentageError()([[2.0, 4.0]], autograd.tensor([[1.0, 5.0]])).item()
+    37.5
+    """
+
+    function = staticmethod(mean_absolute_percentage_error)
+
+
+class MeanSquaredLogarithmicError(_PerSampleLoss):
+    """Squared error of ``log(1 + y)``: relative errors count, not sizes. ``loss="msle"``.
+
+    >>> import numpy as np, autograd, nn
+    >>> e = np.e - 1.0
+    >>> round(nn.losses.MeanSquaredLogarithmicError()([[0.0]], autograd.tensor([[e]])).item(), 4)
+    1.0
+    """
+
+    function = staticmethod(mean_squared_logarithmic_error)
+
+
+class LogCosh(_PerSampleLoss):
+    """``log(cosh(error))``: like squared error for small errors, like absolute error
+    for large ones, smooth everywhere. ``loss="log_cosh"``.
+
+    >>> import autograd, nn
+    >>> round(nn.losses.LogCosh()([[0.0]], autograd.tensor([[1.0]])).item(), 6)
+    0.433781
+    """
+
+    function = staticmethod(log_cosh)
+
+
+class KLDivergence(_PerSampleLoss):
+    """Kullback-Leibler divergence of the predicted distribution from the target's.
+    ``loss="kld"``.
+
+    >>> import autograd, nn
+    >>> round(nn.losses.KLDivergence()([[0.5, 0.5]], autograd.tensor([[0.25, 0.75]])).item(), 6)
+    0.143841
+    """
+
+    function = staticmethod(kl_divergence)
+
+
+class Poisson(_PerSampleLoss):
+    """The Poisson negative log-likelihood (without its constant), for counts.
+
+    >>> import autograd, nn
+    >>> round(nn.losses.Poisson()([[2.0]], autograd.tensor([[1.0]])).item(), 6)
+    1.0
+    """
+
+    function = staticmethod(poisson)
+
+
+class CosineSimilarity(Loss):
+    """Minus the cosine of the angle between target and prediction along ``axis``.
+
+    >>> import autograd, nn
+    >>> nn.losses.CosineSimilarity()([[0.0, 2.0]], autograd.tensor([[0.0, 3.0]])).item()
+    -1.0
+    """
+
+    def __init__(self, axis: int = -1, name: str | None = "cosine_similarity",
+                 reduction: str | None = "sum_over_batch_size") -> None:
+        super().__init__(name, reduction)
+        self.axis = axis
+
+    def call(self, y_true, y_pred):
+        return cosine_similarity(y_true, y_pred, axis=self.axis)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
+
+
+class Hinge(_PerSampleLoss):
+    """The SVM's hinge loss, targets -1/1 (0/1 are mapped). ``loss="hinge"``.
+
+    >>> import autograd, nn
+    >>> nn.losses.Hinge()([[1.0, 0.0]], autograd.tensor([[0.5, 0.5]])).item()
+    1.0
+    """
+
+    function = staticmethod(hinge)
+
+
+class SquaredHinge(_PerSampleLoss):
+    """The hinge loss squared. ``loss="squared_hinge"``.
+
+    >>> import autograd, nn
+    >>> nn.losses.SquaredHinge()([[1.0, 0.0]], autograd.tensor([[0.5, 0.5]])).item()
+    1.25
+    """
+
+    function = staticmethod(squared_hinge)
+
+
+class CategoricalHinge(_PerSampleLoss):
+    """The multi-class hinge loss on one-hot targets. ``loss="categorical_hinge"``.
+
+    >>> import autograd, nn
+    >>> nn.losses.CategoricalHinge()([[0.0, 1.0]], autograd.tensor([[0.8, 0.3]])).item()
+    1.5
+    """
+
+    function = staticmethod(categorical_hinge)
+
+
 # The loss classes a saved file may name (nn/saving/registry.py).
 BUILTIN_LOSSES = (
     MeanSquaredError,
@@ -405,6 +657,15 @@ BUILTIN_LOSSES = (
     BinaryCrossentropy,
     CategoricalCrossentropy,
     SparseCategoricalCrossentropy,
+    MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError,
+    LogCosh,
+    KLDivergence,
+    Poisson,
+    CosineSimilarity,
+    Hinge,
+    SquaredHinge,
+    CategoricalHinge,
 )
 
 register(MeanSquaredError, kind="loss")
@@ -413,6 +674,15 @@ register(Huber, kind="loss")
 register(BinaryCrossentropy, kind="loss")
 register(CategoricalCrossentropy, kind="loss")
 register(SparseCategoricalCrossentropy, kind="loss")
+register(MeanAbsolutePercentageError, kind="loss")
+register(MeanSquaredLogarithmicError, kind="loss")
+register(LogCosh, kind="loss")
+register(KLDivergence, kind="loss")
+register(Poisson, kind="loss")
+register(CosineSimilarity, kind="loss")
+register(Hinge, kind="loss")
+register(SquaredHinge, kind="loss")
+register(CategoricalHinge, kind="loss")
 
 # Keras's names and aliases.
 _NAMES: dict[str, type] = {
@@ -425,11 +695,27 @@ _NAMES: dict[str, type] = {
     "binary_crossentropy": BinaryCrossentropy,
     "categorical_crossentropy": CategoricalCrossentropy,
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    "mean_absolute_percentage_error": MeanAbsolutePercentageError,
+    "mape": MeanAbsolutePercentageError,
+    "mean_squared_logarithmic_error": MeanSquaredLogarithmicError,
+    "msle": MeanSquaredLogarithmicError,
+    "log_cosh": LogCosh,
+    "kl_divergence": KLDivergence,
+    "kld": KLDivergence,
+    "kullback_leibler_divergence": KLDivergence,
+    "poisson": Poisson,
+    "cosine_similarity": CosineSimilarity,
+    "hinge": Hinge,
+    "squared_hinge": SquaredHinge,
+    "categorical_hinge": CategoricalHinge,
 }
 
 # Short names for the functions, as in Keras (nn.losses.mse(y_true, y_pred)).
 mse = mean_squared_error
 mae = mean_absolute_error
+mape = mean_absolute_percentage_error
+msle = mean_squared_logarithmic_error
+kld = kl_divergence
 
 
 def get(identifier: Any) -> Loss:

@@ -8,7 +8,15 @@ Names: ``"accuracy"`` (or ``"acc"``) becomes binary, categorical or sparse
 categorical accuracy depending on the shapes of the targets and predictions
 and on the loss, as Keras resolves it; ``"mse"``, ``"mae"``,
 ``"binary_accuracy"``, ``"categorical_accuracy"``,
-``"sparse_categorical_accuracy"`` and the long names also work.
+``"sparse_categorical_accuracy"`` and the long names also work, and so do
+Keras's names of the others: ``"auc"``, ``"precision"``, ``"recall"``,
+``"top_k_categorical_accuracy"``, ``"root_mean_squared_error"``, ``"mape"``, ...
+
+Beyond the accuracies and mean errors here: the confusion-matrix metrics
+(``Precision``, ``Recall``, ``AUC``, ``TruePositives``, ...) are in
+``nn/confusion_metrics.py``, and the losses as metrics (``RootMeanSquaredError``,
+``BinaryCrossentropy``, ``KLDivergence``, ...) in ``nn/loss_metrics.py``; all are
+reached as ``nn.metrics.<Name>``.
 
 >>> import numpy as np, nn
 >>> m = nn.metrics.SparseCategoricalAccuracy()
@@ -34,6 +42,8 @@ __all__ = [
     "sparse_categorical_accuracy",
     "mean_squared_error",
     "mean_absolute_error",
+    "top_k_categorical_accuracy",
+    "sparse_top_k_categorical_accuracy",
     "Metric",
     "Mean",
     "MeanMetricWrapper",
@@ -42,6 +52,28 @@ __all__ = [
     "SparseCategoricalAccuracy",
     "MeanSquaredError",
     "MeanAbsoluteError",
+    "TopKCategoricalAccuracy",
+    "SparseTopKCategoricalAccuracy",
+    "AUC",
+    "Precision",
+    "Recall",
+    "TruePositives",
+    "FalsePositives",
+    "TrueNegatives",
+    "FalseNegatives",
+    "MeanAbsolutePercentageError",
+    "MeanSquaredLogarithmicError",
+    "RootMeanSquaredError",
+    "BinaryCrossentropy",
+    "CategoricalCrossentropy",
+    "SparseCategoricalCrossentropy",
+    "Hinge",
+    "SquaredHinge",
+    "CategoricalHinge",
+    "KLDivergence",
+    "Poisson",
+    "LogCoshError",
+    "CosineSimilarity",
     "resolve_accuracy",
     "get",
     "BUILTIN_METRICS",
@@ -92,6 +124,22 @@ def mean_absolute_error(y_true: Any, y_pred: Any) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- stateful metrics
+
+
+def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> np.ndarray:
+    """1 where the one-hot target's class is among the ``k`` highest predictions
+    (a class tied with the k-th counts as in, as in Keras), else 0."""
+    return sparse_top_k_categorical_accuracy(np.argmax(_array(y_true), axis=-1), y_pred, k)
+
+
+def sparse_top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> np.ndarray:
+    """1 where the integer label is among the ``k`` highest predictions, else 0."""
+    p = np.asarray(_array(y_pred))
+    labels = np.asarray(_array(y_true)).astype(np.int64).reshape(p.shape[:-1])
+    k = min(k, p.shape[-1])
+    kth = np.partition(p, -k, axis=-1)[..., -k]
+    target = np.take_along_axis(p, labels[..., None], axis=-1)[..., 0]
+    return (target >= kth).astype(np.float32)
 
 
 class Metric:
@@ -307,6 +355,65 @@ class MeanAbsoluteError(MeanMetricWrapper):
         return {"name": self.name}
 
 
+class TopKCategoricalAccuracy(MeanMetricWrapper):
+    """How often the one-hot target's class is among the ``k`` highest predictions.
+
+    >>> TopKCategoricalAccuracy(k=1)([[0, 0, 1], [0, 1, 0]], [[0.1, 0.9, 0.8], [0.05, 0.95, 0]])
+    0.5
+    """
+
+    def __init__(self, k: int = 5, name: str | None = "top_k_categorical_accuracy",
+                 dtype: Any = None) -> None:
+        self.k = k
+        super().__init__(top_k_categorical_accuracy, name, k=k)
+
+    def get_config(self):
+        return {"name": self.name, "k": self.k}
+
+
+class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
+    """How often the integer label is among the ``k`` highest predictions.
+
+    >>> SparseTopKCategoricalAccuracy(k=1)([2, 1], [[0.1, 0.9, 0.8], [0.05, 0.95, 0]])
+    0.5
+    """
+
+    def __init__(self, k: int = 5, name: str | None = "sparse_top_k_categorical_accuracy",
+                 dtype: Any = None) -> None:
+        self.k = k
+        super().__init__(sparse_top_k_categorical_accuracy, name, k=k)
+
+    def get_config(self):
+        return {"name": self.name, "k": self.k}
+
+
+# The confusion-matrix metrics and the losses as metrics live in their own files;
+# they build on the classes above, so they are imported here, after them.
+from nn.confusion_metrics import (  # noqa: E402
+    AUC,
+    FalseNegatives,
+    FalsePositives,
+    Precision,
+    Recall,
+    TrueNegatives,
+    TruePositives,
+)
+from nn.loss_metrics import (  # noqa: E402
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    CategoricalHinge,
+    CosineSimilarity,
+    Hinge,
+    KLDivergence,
+    LogCoshError,
+    MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError,
+    Poisson,
+    RootMeanSquaredError,
+    SparseCategoricalCrossentropy,
+    SquaredHinge,
+)
+
 # The metric classes a saved file may name (nn/saving/registry.py).
 BUILTIN_METRICS = (
     Mean,
@@ -315,6 +422,28 @@ BUILTIN_METRICS = (
     SparseCategoricalAccuracy,
     MeanSquaredError,
     MeanAbsoluteError,
+    TopKCategoricalAccuracy,
+    SparseTopKCategoricalAccuracy,
+    AUC,
+    Precision,
+    Recall,
+    TruePositives,
+    FalsePositives,
+    TrueNegatives,
+    FalseNegatives,
+    MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError,
+    RootMeanSquaredError,
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    SparseCategoricalCrossentropy,
+    Hinge,
+    SquaredHinge,
+    CategoricalHinge,
+    KLDivergence,
+    Poisson,
+    LogCoshError,
+    CosineSimilarity,
 )
 
 register(Mean, kind="metric")
@@ -323,6 +452,28 @@ register(CategoricalAccuracy, kind="metric")
 register(SparseCategoricalAccuracy, kind="metric")
 register(MeanSquaredError, kind="metric")
 register(MeanAbsoluteError, kind="metric")
+register(TopKCategoricalAccuracy, kind="metric")
+register(SparseTopKCategoricalAccuracy, kind="metric")
+register(AUC, kind="metric")
+register(Precision, kind="metric")
+register(Recall, kind="metric")
+register(TruePositives, kind="metric")
+register(FalsePositives, kind="metric")
+register(TrueNegatives, kind="metric")
+register(FalseNegatives, kind="metric")
+register(MeanAbsolutePercentageError, kind="metric")
+register(MeanSquaredLogarithmicError, kind="metric")
+register(RootMeanSquaredError, kind="metric")
+register(BinaryCrossentropy, kind="metric")
+register(CategoricalCrossentropy, kind="metric")
+register(SparseCategoricalCrossentropy, kind="metric")
+register(Hinge, kind="metric")
+register(SquaredHinge, kind="metric")
+register(CategoricalHinge, kind="metric")
+register(KLDivergence, kind="metric")
+register(Poisson, kind="metric")
+register(LogCoshError, kind="metric")
+register(CosineSimilarity, kind="metric")
 
 _NAMES: dict[str, type] = {
     "binary_accuracy": BinaryAccuracy,
@@ -332,6 +483,26 @@ _NAMES: dict[str, type] = {
     "mse": MeanSquaredError,
     "mean_absolute_error": MeanAbsoluteError,
     "mae": MeanAbsoluteError,
+    "top_k_categorical_accuracy": TopKCategoricalAccuracy,
+    "sparse_top_k_categorical_accuracy": SparseTopKCategoricalAccuracy,
+    "auc": AUC,
+    "precision": Precision,
+    "recall": Recall,
+    "mean_absolute_percentage_error": MeanAbsolutePercentageError,
+    "mape": MeanAbsolutePercentageError,
+    "mean_squared_logarithmic_error": MeanSquaredLogarithmicError,
+    "msle": MeanSquaredLogarithmicError,
+    "root_mean_squared_error": RootMeanSquaredError,
+    "binary_crossentropy": BinaryCrossentropy,
+    "categorical_crossentropy": CategoricalCrossentropy,
+    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    "hinge": Hinge,
+    "squared_hinge": SquaredHinge,
+    "categorical_hinge": CategoricalHinge,
+    "kl_divergence": KLDivergence,
+    "poisson": Poisson,
+    "logcosh": LogCoshError,
+    "cosine_similarity": CosineSimilarity,
 }
 
 
