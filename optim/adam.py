@@ -64,15 +64,18 @@ class Adam(Optimizer):
         return state
 
     def update(self, param: Tensor, grad: np.ndarray, state: dict, lr: float) -> None:
+        # Both averages live in the optimizer's state: change them in place.
+        m, v = state["momentum"], state["velocity"]
+        # BEGIN SOLUTION hw4.adam
         t = self.iterations + 1
         alpha = lr * (1 - self.beta_2**t) ** 0.5 / (1 - self.beta_1**t)
-        m, v = state["momentum"], state["velocity"]
         m += (grad - m) * (1 - self.beta_1)
         v += (grad * grad - v) * (1 - self.beta_2)
         if self.amsgrad:
             np.maximum(state["velocity_hat"], v, out=state["velocity_hat"])
             v = state["velocity_hat"]
         param.sub_(m * alpha / (np.sqrt(v) + self.epsilon))
+        # END SOLUTION
 
     def get_config(self) -> dict[str, Any]:
         return {

@@ -257,11 +257,15 @@ class Optimizer:
     def clip_gradients(self, grads: list[np.ndarray]) -> list[np.ndarray]:
         """Apply ``clipnorm``, ``global_clipnorm`` or ``clipvalue`` (as Keras does)."""
         if self.clipnorm:
+            # BEGIN SOLUTION hw4.gradient_clipping
             return [g * (self.clipnorm / max(_norm(g), self.clipnorm)) for g in grads]
+            # END SOLUTION
         if self.global_clipnorm:
+            # BEGIN SOLUTION hw4.gradient_clipping
             total = math.sqrt(sum(_norm(g) ** 2 for g in grads))
             scale = self.global_clipnorm / max(total, self.global_clipnorm)
             return [g * scale for g in grads]
+            # END SOLUTION
         if self.clipvalue:
             return [np.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
         return grads

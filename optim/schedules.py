@@ -58,10 +58,12 @@ class ExponentialDecay(LearningRateSchedule):
         self.name = name
 
     def __call__(self, step: int) -> float:
+        # BEGIN SOLUTION hw4.exponential_decay
         p = step / self.decay_steps
         if self.staircase:
             p = math.floor(p)
         return self.initial_learning_rate * self.decay_rate**p
+        # END SOLUTION
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -104,6 +106,7 @@ class CosineDecay(LearningRateSchedule):
         self.warmup_steps = warmup_steps
 
     def __call__(self, step: int) -> float:
+        # BEGIN SOLUTION hw4.cosine_decay
         start = self.initial_learning_rate
         if self.warmup_target is not None and self.warmup_steps > 0:
             if step < self.warmup_steps:
@@ -113,6 +116,7 @@ class CosineDecay(LearningRateSchedule):
         fraction = min(step, self.decay_steps) / self.decay_steps
         cosine = 0.5 * (1.0 + math.cos(math.pi * fraction))
         return start * ((1.0 - self.alpha) * cosine + self.alpha)
+        # END SOLUTION
 
     def get_config(self) -> dict[str, Any]:
         return {

@@ -58,15 +58,19 @@ class SGD(Optimizer):
 
     def update(self, param: Tensor, grad: np.ndarray, state: dict, lr: float) -> None:
         if not self.momentum:
-            param.sub_(lr * grad)
+            param.sub_(lr * grad)  # plain gradient descent
             return
-        v = state["momentum"]
-        v *= self.momentum
-        v -= lr * grad
+        # The velocity lives in the optimizer's state: change it in place, so that it
+        # carries over to the next step (and get_state/set_state save and restore it).
+        velocity = state["momentum"]
+        # BEGIN SOLUTION hw4.sgd_momentum
+        velocity *= self.momentum
+        velocity -= lr * grad
         if self.nesterov:
-            param.add_(self.momentum * v - lr * grad)
+            param.add_(self.momentum * velocity - lr * grad)
         else:
-            param.add_(v)
+            param.add_(velocity)
+        # END SOLUTION
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}

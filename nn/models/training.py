@@ -98,19 +98,22 @@ class Trainer:
 
     # ------------------------------------------------------------------ one step
     def train_step(self, data: tuple) -> dict[str, float]:
-        """Train on one batch ``(x, y, sample_weight)``; return the logs so far."""
+        """Train on one batch ``(x, y, sample_weight)``; return the logs so far.
+
+        Five steps: the forward pass with ``training=True`` (dropout on, batch
+        statistics updated); the loss, compiled loss plus the layers' penalties
+        (``compute_loss``); forget the old gradients and run the backward pass;
+        the optimizer's step; the running loss and metrics (``compute_metrics``).
+        """
         x, y, sample_weight = data
-        # 1. Forward pass (training=True: dropout on, batch statistics updated).
+        # BEGIN SOLUTION hw4.train_step
         y_pred = self(x, training=True)
-        # 2. The loss: compiled loss + the layers' regularization penalties.
         loss = self.compute_loss(x, y, y_pred, sample_weight)
-        # 3. Backward pass: fills .grad of every trainable weight.
         self.optimizer.zero_grad()
         loss.backward()
-        # 4. Move the weights (in place, under no_grad).
         self.optimizer.step()
-        # 5. Update the running loss and metrics for the progress bar.
         return self.compute_metrics(x, y, y_pred, sample_weight, loss)
+        # END SOLUTION
 
     def test_step(self, data: tuple) -> dict[str, float]:
         """Evaluate one batch (``evaluate`` runs this under ``no_grad``)."""
