@@ -40,13 +40,15 @@ class CourseError(ValueError):
 
 @dataclass(frozen=True)
 class Variant:
-    """A planted wrong answer for a task: ``code`` replaces the body of one region."""
+    """A planted wrong answer for a task: ``code`` replaces the body of one region
+    (of the task itself, or with ``task`` of one of the tasks it ``uses``)."""
 
     name: str
     code: str
     expect: str
     file: str | None = None
     occurrence: int = 0
+    task: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,9 @@ class Task:
     check: str | None = None
     variants: tuple[Variant, ...] = ()
     grader_tests: int = 0  # how many grader entries (an edition keeps only the count)
+    # Tasks whose code from the submission this task also runs (an end-to-end task:
+    # "train on the student's optimizer"); every other region stays the reference.
+    uses: tuple[str, ...] = ()
 
     @property
     def marker(self) -> str:
@@ -165,7 +170,7 @@ def _variant(data: dict, where: str) -> Variant:
         raise CourseError(f"{where}: a [[tasks.variants]] entry lacks {', '.join(missing)} "
                           "(each needs name, code and expect).")
     return Variant(str(data["name"]), str(data["code"]), str(data["expect"]),
-                   data.get("file"), int(data.get("occurrence", 0)))
+                   data.get("file"), int(data.get("occurrence", 0)), data.get("task"))
 
 
 def _task(data: dict, assignment_id: str, where: str) -> Task:
@@ -182,9 +187,14 @@ def _task(data: dict, assignment_id: str, where: str) -> Task:
         raise CourseError(f"{where}: the task has no tests; list them in 'public' and "
                           "'grader' (files or pytest node ids relative to the assignment).")
     variants = tuple(_variant(v, where) for v in data.get("variants", []))
+    uses = _strings(data, "uses", where)
+    for v in variants:
+        if v.task is not None and v.task != task_id and v.task not in uses:
+            raise CourseError(f"{where}: variant {v.name!r} plants its code in {v.task}, "
+                              f"which the task does not list in 'uses' ({list(uses)}).")
     return Task(task_id, str(data.get("title", task_id)), float(points), public, grader,
                 float(data.get("timeout", 60)), data.get("check"), variants,
-                int(data.get("grader_tests", len(grader))))
+                int(data.get("grader_tests", len(grader))), uses)
 
 
 def load_assignment(folder: Path) -> Assignment:
@@ -201,6 +211,11 @@ def load_assignment(folder: Path) -> Assignment:
     ids = [t.id for t in tasks]
     if len(set(ids)) != len(ids):
         raise CourseError(f"{path}: task ids repeat: {sorted(i for i in ids if ids.count(i) > 1)}.")
+    for t in tasks:
+        unknown = [u for u in t.uses if u not in ids or u == t.id]
+        if unknown:
+            raise CourseError(f"{path}, task {t.id}: 'uses' names {unknown}, which are not "
+                              f"other tasks of {assignment_id} (they are: {', '.join(ids)}).")
     names = [Path(e.split("::")[0]).name for t in tasks for _, e in t.entries]
     files = {e.split("::")[0] for t in tasks for _, e in t.entries}
     if len({Path(f).name for f in files}) != len(files):

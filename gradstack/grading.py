@@ -1,7 +1,8 @@
 """Per-task isolated grading.
 
 For each task the grader builds a tree: the library with the reference code in every
-region, except the task's own regions, which get the submission's code. Nothing else
+region, except the task's own regions (and those of the tasks it ``uses``, for an
+end-to-end task), which get the submission's code. Nothing else
 from the submission is used, so a missing, wrong or broken task can neither fail nor be
 blamed for another, and no file a student edited outside a region ever runs. The
 task's public and grader tests then run in a subprocess (``gradstack.worker``) with
@@ -244,6 +245,11 @@ def grade(library: Library, assignment: Assignment, submission: Path | None = No
                 task_bodies, problem = bodies[task.id], ""
             else:
                 task_bodies, problem = submission_bodies(library, task, Path(submission))
+                for used in task.uses:  # an end-to-end task runs these tasks' code too
+                    used_bodies, used_problem = submission_bodies(
+                        library, assignment.task(used), Path(submission))
+                    task_bodies.update(used_bodies)
+                    problem = problem or used_problem
             return run_task(library, assignment, task, task_bodies,
                             Path(workdir) / task.id, problem)
         if jobs > 1:

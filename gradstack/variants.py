@@ -10,7 +10,7 @@ graded again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .course import Assignment, CourseError, Task, Variant
@@ -32,20 +32,22 @@ class VariantOutcome:
 
 
 def variant_bodies(library: Library, task: Task, variant: Variant) -> Bodies:
-    """The reference bodies of ``task`` with ``variant.code`` in the chosen region."""
-    bodies = reference_task_bodies(library, task)
+    """The reference bodies of ``task`` with ``variant.code`` in the chosen region (a
+    region of ``variant.task``, one of the tasks ``task`` uses, when that is set)."""
+    region_task = variant.task or task.id
+    bodies = reference_task_bodies(library, replace(task, id=region_task))
     files = sorted({rel for rel, _, _ in bodies})
     rel = variant.file or (files[0] if len(files) == 1 else None)
     if rel is None:
         raise CourseError(f"{task.id}: variant {variant.name!r} must name its region's file "
                           f"(file = one of {files}).")
-    key = (rel, task.id, variant.occurrence)
+    key = (rel, region_task, variant.occurrence)
     if key not in bodies:
         raise CourseError(f"{task.id}: variant {variant.name!r} names region {variant.occurrence} "
-                          f"of {rel}, which has no such region of the task.")
+                          f"of {rel}, which has no such region of {region_task}.")
     # The occurrence's own indent: a task's regions in one file may sit at different depths
     # (a module-level helper and a method body).
-    in_file = [r for r in library.task_regions(task.id) if r.path == rel]
+    in_file = [r for r in library.task_regions(region_task) if r.path == rel]
     indent = in_file[variant.occurrence].indent
     bodies[key] = tuple(indent_code(variant.code, indent))
     return bodies
