@@ -9,13 +9,16 @@
 ``naming``             automatic names (dense, dense_1, ...), clear_session
 ``input_layer``        InputLayer, Input
 ``core``               Dense, Activation
+``activation_layers``  ReLU, LeakyReLU, PReLU, ELU, Softmax
 ``convolutional``      Conv2D
 ``pooling``            MaxPooling2D, AveragePooling2D, GlobalMaxPooling2D,
                        GlobalAveragePooling2D
 ``normalization``      BatchNormalization
 ``regularization``     Dropout
 ``reshaping``          Flatten, Reshape
-``merging``            Add, Subtract, Multiply, Average, Concatenate
+``reshaping2d``        UpSampling2D, ZeroPadding2D, Cropping2D, RepeatVector, Permute
+``merging``            Add, Subtract, Multiply, Average, Maximum, Minimum,
+                       Concatenate, Dot, and add/subtract/.../concatenate/dot
 ``embedding``          Embedding
 ``masking``            Masking (and the masks sequence layers pass along)
 ``recurrent_cells``    SimpleRNNCell, LSTMCell, GRUCell
@@ -34,6 +37,7 @@ Each built-in class is listed for saved files by a ``register(...)`` line beside
 it (``nn/saving/registry.py``); the models live in ``nn.models``.
 """
 
+from nn.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from nn.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
 from nn.layers.base import Layer
 from nn.layers.convolutional import Conv2D
@@ -43,7 +47,24 @@ from nn.layers.embedding import Embedding
 from nn.layers.input_layer import Input, InputLayer
 from nn.layers.layer_normalization import LayerNormalization
 from nn.layers.masking import Masking
-from nn.layers.merging import Add, Average, Concatenate, Multiply, Subtract
+from nn.layers.merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
 from nn.layers.normalization import BatchNormalization
 from nn.layers.pooling import (
     AveragePooling2D,
@@ -64,6 +85,7 @@ from nn.layers.recurrent import GRU, LSTM, RNN, SimpleRNN
 from nn.layers.recurrent_cells import GRUCell, LSTMCell, SimpleRNNCell
 from nn.layers.regularization import Dropout
 from nn.layers.reshaping import Flatten, Reshape
+from nn.layers.reshaping2d import Cropping2D, Permute, RepeatVector, UpSampling2D, ZeroPadding2D
 from nn.layers.symbolic import KerasTensor
 from nn.layers.variable import Variable
 from nn.layers.wrappers import Bidirectional, TimeDistributed
@@ -79,4 +101,9 @@ __all__ = [
     "AveragePooling1D", "GlobalMaxPooling1D", "GlobalAveragePooling1D", "UpSampling1D",
     "ZeroPadding1D", "Cropping1D", "LayerNormalization", "MultiHeadAttention", "Attention",
     "AdditiveAttention",
+    "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax",
+    "UpSampling2D", "ZeroPadding2D", "Cropping2D", "RepeatVector", "Permute",
+    # merging
+    "Maximum", "Minimum", "Dot", "add", "subtract", "multiply", "average", "maximum",
+    "minimum", "concatenate", "dot",
 ]

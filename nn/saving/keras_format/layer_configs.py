@@ -33,6 +33,8 @@ SUPPORTED_LAYERS = ("InputLayer", "Dense", "Activation", "Conv2D", "MaxPooling2D
                     "BatchNormalization", "Dropout", "Flatten", "Reshape", "Add", "Subtract",
                     "Multiply", "Average", "Concatenate", "Embedding", "Masking", "SimpleRNN",
                     "LSTM", "GRU", "Bidirectional", "TimeDistributed",
+                    "Maximum", "Minimum", "Dot", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax",
+                    "UpSampling2D", "ZeroPadding2D", "Cropping2D", "RepeatVector", "Permute",
                     "Sequential", "Functional", "Model")
 
 # Layers holding layers: the config keys that hold one (a Keras spec inside a Keras
