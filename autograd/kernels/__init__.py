@@ -10,6 +10,7 @@ which the tests compare it with, and which reads as a specification.
 - ``conv.py``: the column matrix of a convolution, block by block, for the op in
   ``ops/conv.py`` (whose NumPy twin sits beside it there)
 - ``pool.py``: max and average pooling, forward and backward
+- ``relu.py``: relu's derivative, for a convolution that applies relu itself
 - ``runs.py``: the copy/add/zero inner loops the kernels share
 - ``arrays.py``, ``workspace.py``: the arrays kernels accept; reused scratch memory
 - ``special.py``: erf, for GELU

@@ -32,13 +32,14 @@ from ..kernels.arrays import as_kernel_array, kernel_dtype
 from ..kernels.conv import ColumnMatrix, keep_column_matrix
 from ..kernels.geometry import Window, check_nhwc, check_padding, pair, window_2d
 from ..kernels.im2col import _windows, col2im_rows_numpy
+from ..kernels.relu import relu_backward
 from ..kernels.workspace import scratch
 from ..tensor import Tensor
 
 
 class Conv2DOp(Function):
     @staticmethod
-    def forward(ctx, x, kernel, bias, *, window: Window):
+    def forward(ctx, x, kernel, bias, *, window: Window, activation: str | None = None):
         dtype = kernel_dtype(x, kernel, bias)
         x = as_kernel_array(x, dtype)
         kernel = as_kernel_array(kernel, dtype)
@@ -53,16 +54,24 @@ class Conv2DOp(Function):
         y = out.reshape(-1, n_out)  # (P, O), a view of out
         for rows in cols.blocks():
             np.matmul(cols.block(rows), weights, out=y[rows])  # Y = cols @ K (+ b)
-        ctx.save_for_backward(x, kernel, cols if keep else None)
+        relu_out = None
+        if activation == "relu":  # conv, then bias, then relu: in place, no new array
+            relu_out = np.maximum(out, 0, out=out)
+        ctx.save_for_backward(x, kernel, cols if keep else None, relu_out)
         ctx.window = window
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        x, kernel, kept_cols = ctx.saved_tensors
+        x, kernel, kept_cols, relu_out = ctx.saved_tensors
         need_x, need_kernel, need_bias = ctx.needs_input_grad
         n_out = kernel.shape[3]
-        dy = as_kernel_array(grad, x.dtype).reshape(-1, n_out)  # (P, O)
+        grad = as_kernel_array(grad, x.dtype)
+        if relu_out is not None:  # relu's derivative first: dY = grad where Y > 0, else 0
+            d_relu = np.empty_like(grad)  # not in place: the engine may share grad
+            relu_backward(grad, relu_out, d_relu)
+            grad = d_relu
+        dy = grad.reshape(-1, n_out)  # (P, O)
         kernel_t = kernel.reshape(-1, n_out).T  # (O, K)
         # With the ones column, cols.T @ dY is [dK; db]: the bias's gradient is its
         # last row, and comes with the kernel's in the same matmul.
@@ -94,6 +103,7 @@ def conv2d(
     strides: int | tuple[int, int] = 1,
     padding: str = "valid",
     dilation_rate: int | tuple[int, int] = 1,
+    activation: str | None = None,
 ) -> Tensor:
     """2-D convolution (cross-correlation, as in Keras and PyTorch) of NHWC images.
 
@@ -110,6 +120,12 @@ def conv2d(
         as in TensorFlow.
     dilation_rate : int or (int, int)
         Spacing between kernel cells (1 = adjacent).
+    activation : None or "relu"
+        ``"relu"`` gives ``relu(conv2d(...))`` in one op, as Keras's
+        ``Conv2D(activation="relu")`` is one layer: the output is rectified in place
+        (no second array as large as the output), and backward starts from relu's
+        derivative, in one compiled loop (``kernels/relu.py``). The same values and
+        gradients as ``autograd.relu(autograd.conv2d(...))``.
 
     Returns
     -------
@@ -124,7 +140,16 @@ def conv2d(
     >>> autograd.conv2d(x, k)[0, :, :, 0]
     Tensor([[ 8., 12.],
             [20., 24.]], shape=(2, 2), dtype=float32)
+    >>> autograd.conv2d(x, k, bias=autograd.tensor([-10.0]), activation="relu")[0, :, :, 0]
+    Tensor([[ 0.,  2.],
+            [10., 14.]], shape=(2, 2), dtype=float32)
     """
+    if activation not in (None, "linear", "relu"):
+        raise ValueError(
+            f"conv2d: activation must be None or 'relu' (the activation the op can apply "
+            f"itself), but got {activation!r}. Apply any other activation to the output: "
+            f"autograd.tanh(autograd.conv2d(x, kernel))."
+        )
     x_shape, k_shape = _shape(x), _shape(kernel)
     check_nhwc(x_shape, "conv2d")
     if len(k_shape) != 4:
@@ -148,7 +173,8 @@ def conv2d(
         pair(dilation_rate, "dilation_rate", "conv2d"), check_padding(padding, "conv2d"),
         kernel_shape=k_shape,
     )
-    return Conv2DOp.apply(x, kernel, bias, window=window)
+    return Conv2DOp.apply(x, kernel, bias, window=window,
+                          activation="relu" if activation == "relu" else None)
 
 
 def _shape(a: Any) -> tuple[int, ...]:

@@ -142,6 +142,9 @@ class Conv2D(Layer):
         self.built = True
 
     def call(self, inputs: Tensor) -> Tensor:
+        # A plain relu is applied by the conv op itself (same values and gradients,
+        # one pass over the output less); any other activation comes after it.
+        fused = "relu" if self.activation is activations.relu else None
         outputs = autograd.conv2d(
             inputs,
             self.kernel,
@@ -149,8 +152,9 @@ class Conv2D(Layer):
             strides=self.strides,
             padding=self.padding,
             dilation_rate=self.dilation_rate,
+            activation=fused,
         )
-        return self.activation(outputs)
+        return outputs if fused else self.activation(outputs)
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
         batch, height, width, _ = input_shape

@@ -26,6 +26,7 @@ SCRIPT = textwrap.dedent("""
     x = autograd.tensor(rng.standard_normal((2, 7, 6, 3)), requires_grad=True)
     k = autograd.tensor(rng.standard_normal((3, 2, 3, 4)), requires_grad=True)
     y = autograd.conv2d(x, k, strides=(2, 1), padding="same", dilation_rate=(1, 2))
+    y = y + autograd.conv2d(x, k, strides=(2, 1), padding="same", activation="relu")
     z = autograd.max_pool2d(y, 2, padding="same") .sum() + autograd.avg_pool2d(y, 2).sum()
     z.backward()
     jitted = hasattr(im2col.im2col_rows, "signatures")
@@ -109,8 +110,8 @@ def test_the_cache_works_when_the_package_directory_is_read_only(tmp_path):
 def test_warmup_command_compiles_every_kernel_and_reports_times():
     result = run(["-m", "autograd.kernels", "--warmup"], cwd=PACKAGE_ROOT)
     assert result.returncode == 0, result.stderr
-    for name in ("im2col_rows", "col2im_rows", "max_pool_forward", "max_pool_backward",
-                 "avg_pool_forward", "avg_pool_backward"):
+    for name in ("im2col_rows", "col2im_rows", "relu_backward", "max_pool_forward",
+                 "max_pool_backward", "avg_pool_forward", "avg_pool_backward"):
         assert result.stdout.count(name) == 2, result.stdout  # float32 and float64
     assert "total" in result.stdout
     assert run(["-m", "autograd.kernels"], cwd=PACKAGE_ROOT).returncode == 2  # usage
