@@ -123,6 +123,13 @@ from .ops.pool import avg_pool2d, global_avg_pool2d, global_max_pool2d, max_pool
 __all__ += ["conv2d", "max_pool2d", "avg_pool2d", "global_max_pool2d", "global_avg_pool2d",
             "conv_output_shape"]
 
+# Training asks for arrays of the same sizes every step: let malloc keep freed ones
+# for reuse instead of faulting in fresh pages each time (kernels/workspace.py says
+# why and how much; GRADSTACK_MALLOC=system opts out).
+from .kernels.workspace import reuse_freed_memory  # noqa: E402
+
+reuse_freed_memory()
+
 # Recurrent layers' cores: a whole sequence of cell steps as one op each.
 from .ops.attention import scaled_dot_product_attention  # noqa: E402
 from .ops.embedding import embedding  # noqa: E402
