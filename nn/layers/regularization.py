@@ -55,8 +55,11 @@ class Dropout(Layer):
         if not training or self.rate == 0.0:
             return inputs
         rng = self._generator if self._generator is not None else autograd.get_generator()
-        keep = rng.random(self._mask_shape(inputs.shape)) >= self.rate
-        mask = keep.astype(inputs.dtype) / inputs.dtype.type(1.0 - self.rate)
+        # float32 draws: half the random bits and memory of float64 ones, and
+        # resolution enough for a keep/drop decision (2**-24). The scaled mask is
+        # made in one pass, from the booleans straight to the input's dtype.
+        keep = rng.random(self._mask_shape(inputs.shape), dtype=np.float32) >= self.rate
+        mask = np.divide(keep, 1.0 - self.rate, dtype=inputs.dtype)
         return inputs * mask
 
     def _mask_shape(self, input_shape: tuple) -> tuple:
