@@ -29,6 +29,10 @@
                        GlobalAveragePooling1D, UpSampling1D, ZeroPadding1D, Cropping1D
 ``layer_normalization`` LayerNormalization
 ``attention``          MultiHeadAttention, Attention, AdditiveAttention
+``preprocessing``      Rescaling, Normalization (adapt), Resizing, CenterCrop
+``augmentation``       RandomFlip, RandomRotation, RandomZoom, RandomTranslation,
+                       RandomContrast (training only, seeded)
+``image_transforms``   the resize and resampling arithmetic behind them (NumPy)
 ``symbolic``           KerasTensor, Node: what calls on nn.Input record
 ``variable``           Variable: a named weight Tensor
 =====================  ============================================================
@@ -39,6 +43,13 @@ it (``nn/saving/registry.py``); the models live in ``nn.models``.
 
 from nn.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from nn.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
+from nn.layers.augmentation import (
+    RandomContrast,
+    RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
+)
 from nn.layers.base import Layer
 from nn.layers.convolutional import Conv2D
 from nn.layers.convolutional1d import Conv1D
@@ -81,6 +92,7 @@ from nn.layers.pooling1d import (
     UpSampling1D,
     ZeroPadding1D,
 )
+from nn.layers.preprocessing import CenterCrop, Normalization, Rescaling, Resizing
 from nn.layers.recurrent import GRU, LSTM, RNN, SimpleRNN
 from nn.layers.recurrent_cells import GRUCell, LSTMCell, SimpleRNNCell
 from nn.layers.regularization import Dropout
@@ -103,6 +115,8 @@ __all__ = [
     "AdditiveAttention",
     "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax",
     "UpSampling2D", "ZeroPadding2D", "Cropping2D", "RepeatVector", "Permute",
+    "Rescaling", "Normalization", "Resizing", "CenterCrop", "RandomFlip", "RandomRotation",
+    "RandomZoom", "RandomTranslation", "RandomContrast",
     # merging
     "Maximum", "Minimum", "Dot", "add", "subtract", "multiply", "average", "maximum",
     "minimum", "concatenate", "dot",

@@ -157,7 +157,10 @@ def read_weights(model: Any, blob: bytes, fail) -> None:
                     fail(f"variable {i} of layer '{layer.name}' ({weight.name}) has shape "
                          f"{tuple(dataset.shape)} in the file but {tuple(weight.shape)} in the "
                          "model: it was saved from another architecture.")
-                if dataset.dtype.kind != "f":
+                # Keras keeps counters (Normalization's count) as integers: those load
+                # into a non-trainable weight; every other weight must be floats.
+                integer_counter = dataset.dtype.kind in "iu" and not weight.trainable
+                if dataset.dtype.kind != "f" and not integer_counter:
                     fail(f"variable {i} of layer '{layer.name}' is {dataset.dtype} in the "
                          "file; weights are floats.")
                 declared += dataset.size * dataset.dtype.itemsize

@@ -35,6 +35,8 @@ SUPPORTED_LAYERS = ("InputLayer", "Dense", "Activation", "Conv2D", "MaxPooling2D
                     "LSTM", "GRU", "Bidirectional", "TimeDistributed",
                     "Maximum", "Minimum", "Dot", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax",
                     "UpSampling2D", "ZeroPadding2D", "Cropping2D", "RepeatVector", "Permute",
+                    "Rescaling", "Resizing", "CenterCrop", "Normalization", "RandomFlip",
+                    "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
                     "Sequential", "Functional", "Model")
 
 # Layers holding layers: the config keys that hold one (a Keras spec inside a Keras
@@ -50,6 +52,7 @@ KERAS_ONLY: dict[str, dict[str, Any]] = {
     "BatchNormalization": {"beta_constraint": None, "gamma_constraint": None,
                            "synchronized": False, "renorm": False, "renorm_clipping": None},
     "Flatten": {},
+    "Resizing": {"fill_mode": "constant", "fill_value": 0.0, "antialias": False},
     "Embedding": {"embeddings_constraint": None, "quantization_config": None},
     "SimpleRNN": {"kernel_constraint": None, "recurrent_constraint": None,
                   "bias_constraint": None},
