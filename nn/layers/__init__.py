@@ -102,6 +102,21 @@ from nn.layers.symbolic import KerasTensor
 from nn.layers.variable import Variable
 from nn.layers.wrappers import Bidirectional, TimeDistributed
 
+
+def serialize(layer: Layer) -> dict:
+    """``{"class_name", "config"}`` of ``layer`` (``keras.layers.serialize``)."""
+    from nn.saving.serialization import serialize as serialize_layer
+
+    return serialize_layer(layer)
+
+
+def deserialize(config: dict, custom_objects: dict | None = None) -> Layer:
+    """A new layer from ``serialize`` output (``keras.layers.deserialize``)."""
+    from nn.saving.serialization import deserialize as deserialize_layer
+
+    return deserialize_layer(config, custom_objects)
+
+
 __all__ = [
     "Layer", "InputLayer", "Input", "Dense", "Activation", "Conv2D", "MaxPooling2D",
     "AveragePooling2D", "GlobalMaxPooling2D", "GlobalAveragePooling2D",
@@ -117,6 +132,7 @@ __all__ = [
     "UpSampling2D", "ZeroPadding2D", "Cropping2D", "RepeatVector", "Permute",
     "Rescaling", "Normalization", "Resizing", "CenterCrop", "RandomFlip", "RandomRotation",
     "RandomZoom", "RandomTranslation", "RandomContrast",
+    "serialize", "deserialize",
     # merging
     "Maximum", "Minimum", "Dot", "add", "subtract", "multiply", "average", "maximum",
     "minimum", "concatenate", "dot",

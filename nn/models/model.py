@@ -227,6 +227,16 @@ class Model(Trainer, Layer):
                       expand_nested=expand_nested, show_trainable=show_trainable)
 
     # ------------------------------------------------------------------ config
+    def to_json(self, **kwargs: Any) -> str:
+        """The architecture as JSON (no weights): ``{"class_name", "config"}``, which
+        ``nn.models.model_from_json`` turns back into a model. ``kwargs`` go to
+        ``json.dumps`` (e.g. ``indent=2``)."""
+        import json
+
+        from nn.saving.serialization import serialize
+
+        return json.dumps(serialize(self), **kwargs)
+
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None) -> Model:
         """Rebuild a model from ``get_config()``; a functional model's config (one with

@@ -22,7 +22,12 @@ what is wrong. The format is described in ``container.py``.
 
 # registry.py first: it is a leaf (it imports nothing from nn), and the modules that
 # define layers, losses and metrics import it to register their classes.
-from .registry import get_registered_class, register_serializable  # noqa: I001
+from .registry import (  # noqa: I001
+    CustomObjectScope,
+    custom_object_scope,
+    get_registered_class,
+    register_serializable,
+)
 from .errors import SavedFileError
 from .serialization import deserialize, serialize
 from .saving import load_model, load_weights, save_model, save_weights
@@ -33,5 +38,5 @@ register_keras_serializable = register_serializable
 __all__ = [
     "save_model", "load_model", "save_weights", "load_weights", "SavedFileError",
     "register_serializable", "register_keras_serializable", "get_registered_class",
-    "serialize", "deserialize",
+    "serialize", "deserialize", "custom_object_scope", "CustomObjectScope",
 ]

@@ -77,11 +77,60 @@ def register_serializable(package: str = "Custom", name: str | None = None) -> C
     return decorate
 
 
+# custom_object_scope's dicts, innermost last, per thread (another thread loading at
+# the same time sees only its own scopes).
+_scopes = threading.local()
+
+
+class CustomObjectScope:
+    """``with nn.saving.custom_object_scope({"MyLayer": MyLayer}):`` - while it is
+    open, loading and deserializing also find these names (Keras's
+    ``custom_object_scope`` / ``CustomObjectScope``; several dicts may be given).
+
+    >>> import nn
+    >>> class Twice(nn.layers.Layer):
+    ...     def call(self, x):
+    ...         return x * 2
+    >>> with nn.saving.custom_object_scope({"Twice": Twice}):
+    ...     nn.saving.get_registered_class("Twice") is Twice
+    True
+    """
+
+    def __init__(self, *custom_objects: dict[str, Any] | None) -> None:
+        self.objects: dict[str, Any] = {}
+        for objects in custom_objects:
+            self.objects.update(objects or {})
+
+    def __enter__(self) -> CustomObjectScope:
+        if not hasattr(_scopes, "stack"):
+            _scopes.stack = []
+        _scopes.stack.append(self.objects)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        _scopes.stack.pop()
+
+
+custom_object_scope = CustomObjectScope
+
+
+def scoped_objects() -> dict[str, Any]:
+    """The names the open ``custom_object_scope`` blocks of this thread add."""
+    merged: dict[str, Any] = {}
+    for objects in getattr(_scopes, "stack", []):
+        merged.update(objects)
+    return merged
+
+
 def get_registered_class(name: str, custom_objects: dict[str, Any] | None = None) -> type:
-    """Resolve a class name from a file: custom_objects, then user registrations,
-    then built-ins. Raises ``KeyError`` with the known names when it is unknown."""
+    """Resolve a class name from a file: custom_objects, then an open
+    ``custom_object_scope``, then user registrations, then built-ins. Raises
+    ``KeyError`` with the known names when it is unknown."""
     if custom_objects and name in custom_objects:
         return custom_objects[name]
+    scoped = scoped_objects()
+    if name in scoped:
+        return scoped[name]
     if name in _USER_CLASSES:
         return _USER_CLASSES[name]
     for kind in KINDS:

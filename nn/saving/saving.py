@@ -35,6 +35,7 @@ from .container import read_container, write_container
 from .errors import SavedFileError
 from .formats import load_format, save_format
 from .registry import get_registered_class
+from .serialization import from_config
 from .validation import (
     StoredWeights,
     check_architecture,
@@ -111,7 +112,12 @@ def _build_input_shape(model: Any) -> Any:
     try:
         shape = model.input_shape
     except (AttributeError, ValueError):
-        return None
+        # A subclassed model has no input layer: the shape of the call that built it.
+        shape = getattr(model, "_build_input_shape", None)
+        if isinstance(shape, (list, tuple)) and shape and not isinstance(shape[0], (list, tuple)):
+            shape = (None, *shape[1:])
+        if shape is None:
+            return None
     return _jsonable_shape(shape)
 
 
@@ -270,7 +276,7 @@ def _rebuild_model(spec: dict, build_shape: Any, arrays: dict, custom_objects: d
     state = generator.bit_generator.state
     try:  # any error here becomes a SavedFileError in _one_error_type, chained to it
         with loading.weights_from(StoredWeights(arrays, fail)):
-            model = cls.from_config(spec["config"], custom_objects=custom_objects)
+            model = from_config(cls, spec["config"], custom_objects)
             if not model.built and build_shape is not None:
                 model.build(build_shape)
     finally:

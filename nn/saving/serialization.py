@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from .registry import get_registered_class
+from .registry import CustomObjectScope, get_registered_class, scoped_objects
 
 
 def serialize(layer: Any) -> dict:
@@ -34,8 +34,17 @@ def deserialize(data: dict, custom_objects: dict | None = None) -> Any:
             f"A layer config must be a dict with 'class_name' and 'config', got {data!r}.")
     cls = get_registered_class(data["class_name"], custom_objects)
     config = dict(data.get("config", {}))
-    if custom_objects and isinstance(config.get("activation"), str):
-        config["activation"] = custom_objects.get(config["activation"], config["activation"])
+    objects = {**scoped_objects(), **(custom_objects or {})}
+    if objects and isinstance(config.get("activation"), str):
+        config["activation"] = objects.get(config["activation"], config["activation"])
+    return from_config(cls, config, custom_objects)
+
+
+def from_config(cls: type, config: dict, custom_objects: dict | None = None) -> Any:
+    """``cls.from_config(config)``, with ``custom_objects`` passed on when the method
+    takes them (the models do: they hold layers) and otherwise in scope - so a class
+    of your own may keep Keras's documented ``from_config(cls, config)``."""
     if "custom_objects" in inspect.signature(cls.from_config).parameters:
-        return cls.from_config(config, custom_objects=custom_objects)  # models hold layers
-    return cls.from_config(config)
+        return cls.from_config(config, custom_objects=custom_objects)
+    with CustomObjectScope(custom_objects):
+        return cls.from_config(config)
