@@ -15,7 +15,10 @@ Where things are:
 - ``ops/``: every differentiable op, forward beside backward, and the function
   that applies it right below (``ops/__init__.py`` lists the files).
 - ``kernels/``: the Numba kernels behind convolution and pooling.
-- ``gradcheck.py``: finite-difference checks; ``graph.py``: drawing and tracing.
+- ``gradcheck.py``: finite-difference checks, with ``gradcheck_blame.py`` (which
+  op is wrong), ``fingerprints.py`` (what kind of mistake) and
+  ``known_mistakes.py`` (wrong backwards an instructor registers);
+  ``graph.py``: drawing and tracing.
 - ``tensorflow_names.py``: TensorFlow's names (``reduce_sum``, ``tf.nn.relu``,
   ``tf.math.*``, ``cast``, ``one_hot``, ...), so that ``import autograd as tf``
   runs the TensorFlow calls of Keras code; ``variable.py`` (``Variable``),
@@ -49,6 +52,7 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 from .graph import GraphDrawing, TraceStep, draw_graph, trace
 from .kernels.geometry import conv_output_shape
+from .known_mistakes import forget_mistakes, known_mistakes, register_mistake
 from .ops.activations import elu, gelu, leaky_relu, relu, sigmoid, softplus, tanh
 from .ops.arithmetic import abs, add, astype, div, mul, neg, pow, sub
 from .ops.comparison import equal, greater, greater_equal, less, less_equal, not_equal
@@ -112,6 +116,7 @@ __all__ = [
     # tools
     "gradcheck", "GradcheckError", "draw_graph", "GraphDrawing", "trace", "TraceStep",
     "topological_order", "grad", "strict", "is_strict",
+    "register_mistake", "known_mistakes", "forget_mistakes",
     # dtypes
     "float16", "float32", "float64", "int32", "int64", "bool_",
 ]

@@ -66,13 +66,15 @@ class Context:
     needs_input_grad : one bool per input: does the engine want this gradient?
         A backward can skip work for inputs marked False.
     saved_tensors : the arrays passed to ``save_for_backward``.
+    attrs : the keyword settings given to ``apply`` (``axis=1``), so that
+        gradcheck can run this node's forward again when it looks for the op to blame.
 
     Any other attribute you set in ``forward`` (``ctx.axis = axis``) is kept too.
     """
 
     # Slots for the attributes the engine reads on every node (faster), plus a
     # __dict__ so that a forward can store anything else on ctx.
-    __slots__ = ("fn", "inputs", "needs_input_grad", "__dict__")
+    __slots__ = ("fn", "inputs", "needs_input_grad", "attrs", "__dict__")
 
     # Class-level defaults: an op that saves nothing never pays for setting them.
     saved_tensors: Any = ()
@@ -82,10 +84,12 @@ class Context:
     saved_versions: tuple = ()
     saved_output = False
 
-    def __init__(self, fn: type, inputs: tuple, needs_input_grad: tuple) -> None:
+    def __init__(self, fn: type, inputs: tuple, needs_input_grad: tuple,
+                 attrs: dict | None = None) -> None:
         self.fn = fn
         self.inputs = inputs
         self.needs_input_grad = needs_input_grad
+        self.attrs = attrs
 
     def save_for_backward(self, *arrays: Any) -> None:
         """Keep arrays (or anything else) for ``backward``; read them back from
@@ -147,7 +151,7 @@ class Function:
 
         # Outside recording nothing will ask for gradients, so forward can skip keeping
         # anything just for backward.
-        ctx = Context(cls, inputs, tuple(needs) if record else (False,) * len(needs))
+        ctx = Context(cls, inputs, tuple(needs) if record else (False,) * len(needs), attrs)
         try:
             out = cls.forward(ctx, *arrays, **attrs)
         except Exception as error:

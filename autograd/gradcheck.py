@@ -12,7 +12,16 @@ Only ``f``'s own ops run: the seed goes straight into the backward walk
 pass) a check of ``tanh``.
 
 A random ``v`` checks every output element at once; a plain ``f(x).sum()``
-would miss a backward that mixes up two outputs.
+would miss a backward that mixes up two outputs. Backward runs twice, so one
+that reads memory it never wrote is caught even when it is right once.
+
+When a check fails, the report says which op to blame - each recorded node is
+checked alone against finite differences of its own forward, and the first
+that disagrees in backward order is named (``gradcheck_blame.py``) - and what
+kind of mistake it looks like: a flipped sign, a constant factor, a forgotten
+``* grad``, a missing transpose, a wrong mask, a backward that changes between
+calls, or a wrong backward an instructor registered with
+``autograd.register_mistake`` (``fingerprints.py``, ``known_mistakes.py``).
 
 >>> import autograd
 >>> x = autograd.tensor([0.5, -1.0, 2.0], dtype="float64", requires_grad=True)
@@ -28,13 +37,41 @@ from typing import Any
 import numpy as np
 
 from .engine import grad
+from .fingerprints import Evidence, identify
 from .grad_mode import no_grad
+from .gradcheck_blame import Blame, find_blame, ops_in_backward_order
 from .tensor import Tensor
 
 
 class GradcheckError(AssertionError):
     """The analytic gradient disagrees with finite differences (or the check could
-    not run). The message names the input, the worst element and both values."""
+    not run). The message names the input, the worst element and both values, the
+    op to blame and the kind of mistake.
+
+    Attributes
+    ----------
+    blame : str or None
+        The class name of the first op, in backward order, whose own backward
+        disagrees with finite differences of its forward; None when no single
+        op is at fault (or the check did not get that far).
+    node, nodes : int or None
+        Where that op sits: node ``node`` of ``nodes`` in backward order.
+    blame_input : int or None
+        Which input of that op's forward has the wrong gradient.
+    fingerprint : str or None
+        The kind of mistake, a key of ``autograd.fingerprints`` ("sign",
+        "factor", "ignored_grad", "transpose", ...); None when the check did not
+        compare gradients.
+    """
+
+    def __init__(self, message: str, blame: Blame | None = None,
+                 fingerprint: str | None = None) -> None:
+        super().__init__(message)
+        self.blame = blame.op if blame else None
+        self.node = blame.node if blame else None
+        self.nodes = blame.nodes if blame else None
+        self.blame_input = blame.input if blame else None
+        self.fingerprint = fingerprint
 
 
 def _outputs(result: Any) -> list[Tensor]:
@@ -112,16 +149,32 @@ def gradcheck(
     recorded = [(o, v) for o, v in zip(outputs, directions) if o.requires_grad]
     if not recorded:
         raise GradcheckError("gradcheck: no output of the function depends on the inputs.")
-    grads = grad(
-        [o for o, _ in recorded],
-        [inputs[i] for i in checked],
-        grad_outputs=[v for _, v in recorded],
-        allow_unused=True,
-    )
-    analytic = {
-        i: (g.data.astype(np.float64) if g is not None else np.zeros(inputs[i].shape))
-        for i, g in zip(checked, grads)
-    }
+    seeds = [v for _, v in recorded]
+    checked_inputs = [inputs[i] for i in checked]
+
+    def analytic_for(scale: float) -> dict[int, np.ndarray]:
+        # retain_graph: a failing check walks the graph again (blame, fingerprints).
+        grads = grad([o for o, _ in recorded], checked_inputs,
+                     grad_outputs=[scale * v for v in seeds], retain_graph=True,
+                     allow_unused=True)
+        return {i: (g.data.astype(np.float64) if g is not None else np.zeros(inputs[i].shape))
+                for i, g in zip(checked, grads)}
+
+    try:
+        analytic = analytic_for(1.0)
+        # Twice: a backward reading memory it never wrote (np.empty) can be right once.
+        again = analytic_for(1.0)
+    except RuntimeError as error:
+        # A backward returned a gradient no broadcast explains (the engine says which):
+        # find that op by checking each node alone, and name the mistake.
+        blame = find_blame(outputs, eps, atol, rtol, seed)
+        if blame is None:
+            raise
+        key, hint = identify(blame.evidence, atol, rtol)
+        raise GradcheckError(
+            f"gradcheck failed: {error}\n  blame: {_blame_line(blame)}\n  hint: {hint}",
+            blame, key,
+        ) from error
 
     def projected() -> float:
         with no_grad():
@@ -141,12 +194,55 @@ def gradcheck(
             minus = projected()
             x[idx] = original
             numeric[idx] = (plus - minus) / (2 * eps)
-        _compare(i, inputs[i], analytic[i], numeric, atol, rtol)
+        failure = (_compare(i, inputs[i], analytic[i], numeric, atol, rtol)
+                   or _compare_runs(i, inputs[i], analytic[i], again[i]))
+        if failure is None:
+            continue
+        # Which op is wrong, and how? Each node checked alone; when none is at fault,
+        # the whole function's gradients give the fingerprint.
+        blame = find_blame(outputs, eps, atol, rtol, seed)
+        if blame is not None:
+            key, hint = identify(blame.evidence, atol, rtol)
+            where = f"  blame: {_blame_line(blame)}\n"
+        else:
+            evidence = Evidence(analytic=analytic[i], numeric=numeric,
+                                again=again[i], doubled=analytic_for(2.0)[i])
+            key, hint = identify(evidence, atol, rtol)
+            nodes = len(ops_in_backward_order(outputs))
+            where = "" if nodes <= 1 else (
+                "  blame: no single op is at fault: each op's backward agrees with finite "
+                "differences at its own inputs. Part of the result may be computed outside "
+                "the graph (t.numpy(), a new autograd.tensor(...), no_grad), or the inputs "
+                "sit where the function is not differentiable.\n"
+            )
+        raise GradcheckError(f"{failure}\n{where}  hint: {hint}", blame, key)
     return True
 
 
+def _blame_line(blame: Blame) -> str:
+    return (f"the first op whose backward disagrees is <{blame.op}> (node {blame.node} of "
+            f"{blame.nodes}, input {blame.input})")
+
+
+def _label(i: int, t: Tensor) -> str:
+    return f"input {i}" + (f" ({t.name!r})" if t.name else "") + f", shape {t.shape}"
+
+
+def _compare_runs(i: int, t: Tensor, first: np.ndarray, second: np.ndarray) -> str | None:
+    """None when two backward passes with the same seed gave the same gradient."""
+    differ = ~(first == second)
+    if not differ.any():
+        return None
+    return (
+        f"gradcheck failed for {_label(i, t)}: two backward passes with the same incoming "
+        f"gradient gave different gradients ({int(differ.sum())} of {differ.size} elements "
+        "differ), although the first agreed with finite differences."
+    )
+
+
 def _compare(i: int, t: Tensor, analytic: np.ndarray, numeric: np.ndarray,
-             atol: float, rtol: float) -> None:
+             atol: float, rtol: float) -> str | None:
+    """None when the gradients agree; else the first lines of the report."""
     if analytic.shape != numeric.shape:
         raise GradcheckError(
             f"gradcheck: input {i}: the analytic gradient has shape {analytic.shape}, "
@@ -156,41 +252,15 @@ def _compare(i: int, t: Tensor, analytic: np.ndarray, numeric: np.ndarray,
     allowed = atol + rtol * np.abs(numeric)
     bad = ~(error <= allowed)  # also catches nan
     if not bad.any():
-        return
+        return None
     excess = np.where(np.isnan(error), np.inf, error - allowed)
     worst = np.unravel_index(np.argmax(excess), excess.shape) if excess.ndim else ()
     a, n = analytic[worst], numeric[worst]
     rel = abs(a - n) / max(abs(n), 1e-12)
-    label = f"input {i}" + (f" ({t.name!r})" if t.name else "") + f", shape {t.shape}"
-    hint = _hint(analytic, numeric)
-    raise GradcheckError(
-        f"gradcheck failed for {label}: {int(bad.sum())} of {bad.size} gradient elements "
+    return (
+        f"gradcheck failed for {_label(i, t)}: {int(bad.sum())} of {bad.size} gradient elements "
         f"disagree with finite differences.\n"
         f"  worst element {tuple(int(k) for k in worst)}: analytic {a:.6g}, numeric "
         f"{n:.6g}, relative error {rel:.3g} (allowed: atol={atol:g} + rtol={rtol:g} * "
-        f"|numeric|)\n"
-        f"  hint: {hint}"
-    )
-
-
-def _hint(analytic: np.ndarray, numeric: np.ndarray) -> str:
-    """A guess at the kind of mistake, from the pattern of the two gradients."""
-    if np.isnan(analytic).any():
-        return "the analytic gradient contains nan: look for 0/0 or log(0) in backward."
-    if not np.any(analytic) and np.any(numeric):
-        return "backward returned zeros (or None) where the function does depend on the input."
-    nz = np.abs(numeric) > 1e-8
-    if nz.any():
-        # The sign check comes first: a flipped sign is also a constant ratio (-1).
-        if np.allclose(analytic[nz], -numeric[nz], rtol=1e-3):
-            return "the analytic gradient has the wrong sign."
-        ratio = analytic[nz] / numeric[nz]
-        if np.allclose(ratio, ratio.flat[0], rtol=1e-3) and not np.isclose(ratio.flat[0], 1):
-            return (
-                f"analytic = {ratio.flat[0]:.4g} x numeric everywhere: a constant factor is "
-                "wrong or missing in backward (e.g. the 2 in d(x^2)/dx)."
-            )
-    return (
-        "compare backward's formula with the derivative of forward, and check that it "
-        "multiplies by the incoming grad and returns one gradient per input."
+        f"|numeric|)"
     )

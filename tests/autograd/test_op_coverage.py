@@ -67,7 +67,8 @@ CLASSIFICATION = {
     **dict.fromkeys(
         ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
          "gradcheck", "draw_graph", "trace", "topological_order", "as_array",
-         "conv_output_shape", "grad", "strict", "is_strict"],
+         "conv_output_shape", "grad", "strict", "is_strict", "register_mistake",
+         "known_mistakes", "forget_mistakes"],
         TOOL,
     ),
     **dict.fromkeys(["float16", "float32", "float64", "int32", "int64", "bool_"], DTYPE),
