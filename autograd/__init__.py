@@ -64,7 +64,6 @@ from .ops.cross_entropy import (
 )
 from .ops.linalg import linear
 from .ops.math_functions import cos, exp, log, sin, sqrt, square
-from .ops.reduce import argmax, argmin, logsumexp, max, mean, min, prod, std, sum, var
 from .ops.selection import clip, maximum, minimum, where
 from .ops.shape import (
     broadcast_to,
@@ -77,7 +76,22 @@ from .ops.shape import (
     squeeze,
     stack,
 )
-from .ops.softmax import log_softmax, softmax
+
+# Reductions and softmax take PyTorch's dim=/keepdim= too (the table is in pytorch_names.py).
+from .pytorch_names import (
+    argmax,
+    argmin,
+    log_softmax,
+    logsumexp,
+    max,
+    mean,
+    min,
+    prod,
+    softmax,
+    std,
+    sum,
+    var,
+)
 from .random import get_generator, manual_seed
 from .tensor import Tensor, as_array
 

@@ -60,10 +60,19 @@ def is_grad_enabled() -> bool:
 class set_grad_enabled:
     """Set grad mode on or off; usable as a call, a context manager or a decorator.
 
+    As a call it switches the mode at once and leaves it switched; as a ``with``
+    block it restores the previous mode at the end; as a decorator the mode is set
+    only while the function runs (as in PyTorch).
+
     >>> import autograd
     >>> with autograd.set_grad_enabled(False):
     ...     autograd.is_grad_enabled()
     False
+    >>> @autograd.set_grad_enabled(False)
+    ... def evaluate():
+    ...     return autograd.is_grad_enabled()
+    >>> evaluate(), autograd.is_grad_enabled()
+    (False, True)
     """
 
     def __init__(self, mode: bool) -> None:
@@ -75,6 +84,22 @@ class set_grad_enabled:
 
     def __exit__(self, *exc_info: object) -> None:
         _set_mode(self.prev)
+
+    def __call__(self, func):
+        # Decorating: undo the switch that __init__ made at decoration time, and make
+        # it around each call of the function instead.
+        _set_mode(self.prev)
+        mode = self.mode
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            prev = _set_mode(mode)
+            try:
+                return func(*args, **kwargs)
+            finally:
+                _set_mode(prev)
+
+        return wrapper
 
 
 class _GradModeContext:

@@ -67,8 +67,8 @@ def _describe(t: Tensor, label: str, received: np.ndarray | None = None) -> list
     lines = [f"{label}  {t.shape} {t.dtype}"]
     if t.size <= 6:
         lines.append(f"value {_short(t.data)}")
-    if t.grad is not None:
-        lines.append(f"grad {_short(t.grad.data)}")
+    if t._grad is not None:  # _grad: reading .grad of an op's result would warn
+        lines.append(f"grad {_short(t._grad.data)}")
     elif received is not None:
         lines.append(f"grad {_short(received)}")
     return lines

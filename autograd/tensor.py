@@ -25,6 +25,7 @@ The operators (``+``, ``*``, ``@``, ...) and methods (``.sum()``, ``.relu()``,
 from __future__ import annotations
 
 import itertools
+import warnings
 from typing import Any
 
 import numpy as np
@@ -96,7 +97,7 @@ class Tensor:
     __slots__ = (
         "data",
         "requires_grad",
-        "grad",
+        "_grad",
         "grad_fn",
         "name",
         "_version",
@@ -117,7 +118,7 @@ class Tensor:
         name: str | None = None,
     ) -> None:
         self.data = _as_array(data, dtype)
-        self.grad: Tensor | None = None
+        self._grad: Tensor | None = None
         self.grad_fn = None
         self.name = name
         self._version = 0
@@ -133,7 +134,7 @@ class Tensor:
         t = object.__new__(Tensor)
         t.data = array
         t.requires_grad = False
-        t.grad = None
+        t._grad = None
         t.grad_fn = None
         t.name = None
         t._version = 0
@@ -247,6 +248,26 @@ class Tensor:
         """
         _engine.backward(self, grad, retain_graph)
 
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient ``backward()`` accumulated here: on leaves, and on tensors
+        that called ``retain_grad()``. Reading it on any other tensor made by an op
+        warns (it stays None), naming ``retain_grad()``, as PyTorch does."""
+        if self._grad is None and self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(
+                f"The .grad of a tensor made by <{self.grad_fn.fn.__name__}> (shape "
+                f"{self.shape}) is None: backward() fills .grad only on leaves (tensors "
+                "you created). Call .retain_grad() on this tensor before backward() to "
+                "keep its gradient, or get it with autograd.grad(loss, tensor).",
+                UserWarning,
+                stacklevel=2,
+            )
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        self._grad = value
+
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place on a leaf tensor and return it."""
         if requires_grad and self.data.dtype.kind not in "fc":
@@ -335,6 +356,58 @@ class Tensor:
         """In place: set every element to zero."""
         return self.fill_(0)
 
+    # `p -= lr * p.grad`, the manual SGD step, must change p itself, as in PyTorch.
+    # Without these methods Python falls back to `p = p - lr * p.grad`: p is rebound
+    # to a new tensor, and the weight the model holds never changes.
+    def __iadd__(self, other: Any) -> Tensor:
+        return self._inplace("+=", np.add, arithmetic.add, other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self._inplace("-=", np.subtract, arithmetic.sub, other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self._inplace("*=", np.multiply, arithmetic.mul, other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self._inplace("/=", np.divide, arithmetic.div, other)
+
+    def _inplace(self, symbol: str, ufunc: np.ufunc, recorded_op: Any, other: Any) -> Tensor:
+        """``self <symbol> other``: in place, unless the graph would have to record it."""
+        other_records = isinstance(other, Tensor) and other.requires_grad
+        if (self.requires_grad or other_records) and _grad_mode.is_grad_enabled():
+            if self.requires_grad and self.grad_fn is None:
+                raise RuntimeError(
+                    f"`t {symbol} ...` on a leaf tensor that requires grad (shape "
+                    f"{self.shape}) while the graph is recorded: the change would not be "
+                    "recorded, so gradients would be wrong. Update weights under "
+                    "`with autograd.no_grad():`, e.g. `with autograd.no_grad(): "
+                    "p -= lr * p.grad` (PyTorch refuses this too)."
+                )
+            # A result of an op, or a value that gradients must flow to: record the op
+            # and rebind the name, as `t = t + other` would.
+            return recorded_op(self, other)
+        value = np.asarray(other.data if isinstance(other, Tensor) else other)
+        try:
+            fits = np.broadcast_shapes(self.shape, value.shape) == self.shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise ValueError(
+                f"`t {symbol} other` in place: other has shape {value.shape}, which does "
+                f"not broadcast to t's shape {self.shape}. An in-place change keeps t's "
+                f"shape; write `t = t {symbol[0]} other` for a new tensor of the broadcast shape."
+            )
+        try:
+            ufunc(self.data, value, out=self.data, casting="same_kind")
+        except TypeError:  # NumPy's UFuncTypeError
+            raise TypeError(
+                f"`t {symbol} other` in place: the result ({np.result_type(self.data, value)}) "
+                f"cannot be stored in t's dtype {self.dtype}. Convert t first, e.g. "
+                "t = t.astype('float32')."
+            ) from None
+        self._version += 1
+        return self
+
     def __setitem__(self, index: Any, value: Any) -> None:
         self._check_inplace("__setitem__")
         if isinstance(value, Tensor):
@@ -359,16 +432,15 @@ def _index_arrays(index: Any) -> Any:
 # need Tensor to exist.)
 from . import engine as _engine  # noqa: E402
 from . import grad_mode as _grad_mode  # noqa: E402
+from . import pytorch_names  # noqa: E402
 from .ops import (  # noqa: E402
     activations,
     arithmetic,
     comparison,
     linalg,
     math_functions,
-    reduce,
     selection,
     shape,
-    softmax,
 )
 
 Tensor.__add__ = arithmetic.add
@@ -414,16 +486,18 @@ Tensor.clip = selection.clip
 Tensor.maximum = selection.maximum
 Tensor.minimum = selection.minimum
 
-Tensor.sum = reduce.sum
-Tensor.mean = reduce.mean
-Tensor.var = reduce.var
-Tensor.std = reduce.std
-Tensor.max = reduce.max
-Tensor.min = reduce.min
-Tensor.prod = reduce.prod
-Tensor.argmax = reduce.argmax
-Tensor.argmin = reduce.argmin
-Tensor.logsumexp = reduce.logsumexp
+# Reductions and the softmax family also take PyTorch's dim=/keepdim=; the wrappers
+# that translate them are in pytorch_names.py, and call reduce.* and softmax.*.
+Tensor.sum = pytorch_names.sum
+Tensor.mean = pytorch_names.mean
+Tensor.var = pytorch_names.var
+Tensor.std = pytorch_names.std
+Tensor.max = pytorch_names.max
+Tensor.min = pytorch_names.min
+Tensor.prod = pytorch_names.prod
+Tensor.argmax = pytorch_names.argmax
+Tensor.argmin = pytorch_names.argmin
+Tensor.logsumexp = pytorch_names.logsumexp
 
 Tensor.reshape = shape.reshape
 Tensor.transpose = shape.transpose
@@ -436,5 +510,12 @@ Tensor.pad = shape.pad
 Tensor.split = shape.split
 
 Tensor.matmul = linalg.matmul
-Tensor.softmax = softmax.softmax
-Tensor.log_softmax = softmax.log_softmax
+Tensor.softmax = pytorch_names.softmax
+Tensor.log_softmax = pytorch_names.log_softmax
+
+# PyTorch's names for ops gradstack spells the NumPy way (pytorch_names.py).
+Tensor.pow = pytorch_names.pow
+Tensor.clamp = pytorch_names.clamp
+Tensor.view = pytorch_names.view
+Tensor.permute = pytorch_names.permute
+Tensor.unsqueeze = pytorch_names.unsqueeze

@@ -23,6 +23,20 @@ from nn.layers.shape_utils import (
 from nn.saving.registry import register
 
 
+def _looks_channels_first(shape: tuple, kernel_size: tuple) -> bool:
+    """True for an (N, C, H, W) image given where (N, H, W, C) is expected: a grey,
+    RGB or RGBA channel count on axis 1, a real image size on axes 2 and 3, and
+    either a kernel taller than axis 1 (MNIST) or 3 channels of a square image
+    (CIFAR, where a 3x3 kernel fits). A true NHWC input that is 1 pixel high (a
+    1-D signal as a one-row image) has kernels one pixel tall and is left alone."""
+    _, first, h, w = shape
+    if first is None or h is None or w is None:
+        return False
+    if first not in (1, 3, 4) or h < 8 or w < 8:
+        return False
+    return kernel_size[0] > first or (first == 3 and h == w)
+
+
 class Conv2D(Layer):
     """2-D convolution: slides ``filters`` kernels over the height and width.
 
@@ -95,6 +109,17 @@ class Conv2D(Layer):
 
     def check_input_shape(self, input_shape: Any) -> None:
         require_image_batch(input_shape, self.name, "Conv2D")
+        # First: every other piece of advice (padding='same', channel counts) would
+        # be wrong for an image in PyTorch's layout.
+        if _looks_channels_first(tuple(input_shape), self.kernel_size):
+            n, c, h, w = tuple(input_shape)
+            raise ValueError(
+                f"Conv2D layer '{self.name}': the input shape {tuple(input_shape)} looks "
+                f"channels-first (NCHW, PyTorch's layout: {c} channel(s) of {h}x{w} "
+                "pixels), but Conv2D takes channels-last images, (batch, height, width, "
+                f"channels), as Keras does. Use x.transpose(0, 2, 3, 1) (NumPy: "
+                f"np.transpose(x, (0, 2, 3, 1))) to get shape {(n, h, w, c)}."
+            )
         channels = input_shape[-1]
         if channels is None:
             raise ValueError(

@@ -83,7 +83,8 @@ def test_intermediates_keep_grad_only_after_retain_grad():
     d = c.sum()
     d.backward()
     np.testing.assert_allclose(b.grad.numpy(), [5.0, 5.0])
-    assert c.grad is None
+    with pytest.warns(UserWarning, match=r"retain_grad\(\)"):
+        assert c.grad is None
 
 
 def test_second_backward_through_released_graph_names_retain_graph():

@@ -231,7 +231,7 @@ METHOD_ARGS = {
     "squeeze": ((1,), {}), "broadcast_to": (((2, 4, 3),), {}), "flatten": ((1,), {}),
     "pad": ((((0, 1), (1, 0), (2, 2)),), {}), "split": ((3,), {"axis": 2}),
     "matmul": ((np.ones((3, 2)),), {}), "softmax": ((), {"axis": 0}),
-    "log_softmax": ((), {}),
+    "log_softmax": ((), {}), "pow": ((2.0,), {}),
 }
 
 

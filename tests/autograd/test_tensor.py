@@ -223,6 +223,31 @@ def test_set_grad_enabled_call_and_context():
     assert autograd.is_grad_enabled()
 
 
+def test_set_grad_enabled_as_a_decorator_sets_the_mode_only_during_each_call():
+    seen = []
+
+    @autograd.set_grad_enabled(False)
+    def evaluate(x):
+        seen.append(autograd.is_grad_enabled())
+        return x * 2
+
+    assert autograd.is_grad_enabled()  # decorating did not switch the mode
+    y = evaluate(autograd.tensor([1.0], requires_grad=True))
+    assert not y.requires_grad and seen == [False]
+    assert autograd.is_grad_enabled()
+    with autograd.no_grad():
+
+        @autograd.set_grad_enabled(True)
+        def train_step(x):
+            return x * 2
+
+        assert train_step(autograd.tensor([1.0], requires_grad=True)).requires_grad
+        assert not autograd.is_grad_enabled()
+    with pytest.raises(ZeroDivisionError):
+        (autograd.set_grad_enabled(False)(lambda: 1 / 0))()
+    assert autograd.is_grad_enabled()  # restored after an exception too
+
+
 def test_detach_cuts_the_graph_and_shares_values():
     x = autograd.tensor([1.0, 2.0], requires_grad=True)
     d = (x * 2).detach()

@@ -417,6 +417,7 @@ KERAS_OPTIMIZERS: dict[str, Callable[[np.random.Generator], Arrays]] = {
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sequence_cases import KERAS_SEQUENCE  # noqa: E402 (the sequence layers' own table)
+from torch_training_cases import TORCH_TRAINING  # noqa: E402 (training loops, torch_training.npz)
 
 FIXTURES: dict[str, dict[str, Callable[[np.random.Generator], Arrays]]] = {
     "torch_ops.npz": TORCH_OPS,
@@ -424,6 +425,7 @@ FIXTURES: dict[str, dict[str, Callable[[np.random.Generator], Arrays]]] = {
     "keras_losses.npz": KERAS_LOSSES,
     "keras_optimizers.npz": KERAS_OPTIMIZERS,
     "keras_sequence.npz": KERAS_SEQUENCE,
+    "torch_training.npz": TORCH_TRAINING,
 }
 
 
