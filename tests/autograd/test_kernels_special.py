@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -21,6 +21,9 @@ def test_erf_at_known_points():
     assert np.isnan(erf(np.array([np.nan])))[0]
 
 
+# deadline=None: the first example compiles the kernel for its dtype (a cold Numba
+# cache takes far longer than hypothesis's 200 ms), as the other kernel tests allow.
+@settings(deadline=None)
 @given(hnp.arrays(st.sampled_from([np.float32, np.float64]), hnp.array_shapes(max_dims=3),
                   elements=st.floats(-5, 5, width=32)))
 def test_erf_matches_its_numpy_twin(x):
