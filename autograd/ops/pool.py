@@ -49,6 +49,9 @@ def max_pool2d(x: Any, pool_size: int | tuple[int, int] = 2,
                strides: int | tuple[int, int] | None = None, padding: str = "valid") -> Tensor:
     """Largest value in each window, per channel, of NHWC images.
 
+    The gradient of each output goes to the cell that won its window; on exact ties
+    the first cell in row-major window order wins.
+
     Parameters
     ----------
     x : Tensor of shape (batch, height, width, channels)
@@ -58,9 +61,8 @@ def max_pool2d(x: Any, pool_size: int | tuple[int, int] = 2,
     padding : "valid" or "same"
         With ``"same"`` the output is ``ceil(input / stride)``; padded cells never win.
 
-    The gradient of each output goes to the cell that won its window; on exact ties
-    the first cell in row-major window order wins.
-
+    Examples
+    --------
     >>> import autograd
     >>> x = autograd.tensor([[1.0, 5.0], [3.0, 2.0]]).reshape(1, 2, 2, 1)
     >>> autograd.max_pool2d(x, 2).reshape(-1)

@@ -68,6 +68,9 @@ class Layer(AttributeTracking, SymbolicViews, LayerConfig):
     dtype : str, optional
         The dtype of weights and computations; ``"float32"`` by default. Float
         inputs of another precision are cast to it.
+
+    Other Parameters
+    ----------------
     input_shape : tuple, optional
         The shape of one sample (no batch axis). Given to the first layer of a
         ``Sequential``, it builds the model at once.
