@@ -80,3 +80,12 @@ def test_notebook_math_is_typeset():
     # lessons' $...$ then shows as raw TeX.
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     assert re.search(r"custom_mathjax_url:\s*\S*mathjax", text, flags=re.I), text
+
+
+def test_ci_builds_the_site_and_runs_the_course_marker():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    readme_step = ci.index('bash -c "$cmd"')
+    install = ci.index('pip install -q -e ".[docs]"')
+    site = ci.index("GRADSTACK_DOCS_REQUIRED=1 .venv/bin/python -m pytest -q tests/docs")
+    course = ci.index(".venv/bin/python -m pytest -q -m course")
+    assert readme_step < install < site < course
