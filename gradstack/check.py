@@ -28,7 +28,9 @@ def check(task_id: str, namespace: dict | None = None, course: str | Path | None
     """Run the public check of ``task_id``; print what it found; return True on a pass.
 
     ``namespace`` defaults to the caller's globals (a notebook's). ``course`` defaults to
-    the course of the library (``assignments/``, which is the assignment in an edition).
+    the course of the library (``assignments/``, which is the assignment in an edition);
+    a lesson's exercise (``lesson1.*``) is found in the lessons' course,
+    ``assignments/lessons/``, when ``assignments/`` has no such assignment.
 
     >>> import gradstack
     >>> ns = gradstack.run_cells("tests/gradstack/course/reference/tutorials/cube_lesson.ipynb",
@@ -38,7 +40,7 @@ def check(task_id: str, namespace: dict | None = None, course: str | Path | None
     hw2.cube_backward: public check passed; 1 grader test(s) run after submission
     True
     """
-    from .course import library_root
+    from .course import default_course, library_root
 
     if namespace is None:
         namespace = sys._getframe(1).f_globals  # the notebook (or module) that called us
@@ -46,7 +48,12 @@ def check(task_id: str, namespace: dict | None = None, course: str | Path | None
     if folder is not None and not folder.is_absolute():
         folder = library_root() / folder
     loaded = load_course(folder)
-    assignment = loaded.assignment(task_id.split(".")[0])
+    assignment_id = task_id.split(".")[0]
+    lessons = default_course() / "lessons"
+    if (course is None and lessons.is_dir()
+            and assignment_id not in [a.id for a in loaded.assignments]):
+        loaded = load_course(lessons)  # the lessons' exercises, a course of their own
+    assignment = loaded.assignment(assignment_id)
     task = assignment.task(task_id)
     grader = task.grader_tests
     after = f"; {grader} grader test(s) run after submission" if grader else ""
