@@ -1,14 +1,12 @@
 """Where a 2-D sliding window goes: output size and padding, as Keras/TensorFlow do it.
 
 Convolution and pooling share this arithmetic. For one spatial axis of size
-``n``, a window of ``k`` cells spread ``d`` apart (dilation) covers
-``effective = (k - 1) * d + 1`` cells, and it moves ``s`` cells at a time.
-
-- ``"valid"``: no padding; ``out = (n - effective) // s + 1`` windows fit.
-- ``"same"``: ``out = ceil(n / s)``; the input is padded by
-  ``total = max((out - 1) * s + effective - n, 0)`` cells, ``total // 2`` before
-  and the rest (the odd cell) after - so the extra row goes at the bottom and
-  the extra column on the right, exactly as TensorFlow pads.
+``n``, a window of ``k`` cells spread ``d`` apart (dilation) moves ``s`` cells
+at a time. ``"valid"`` pads nothing and keeps only the windows that fit;
+``"same"`` gives ``ceil(n / s)`` windows and pads with as few zeros as that
+needs, the smaller half before and the odd cell after - so an extra row goes at
+the bottom and an extra column on the right, exactly as TensorFlow pads.
+``_axis`` below works it out (a task of the sample course's hw3).
 
 >>> win = window_2d("conv2d", (1, 5, 5, 1), (3, 3), (2, 2), (1, 1), "same")
 >>> (win.out_h, win.out_w), (win.pad_top, win.pad_bottom)
@@ -72,13 +70,20 @@ def check_padding(padding: Any, op: str) -> str:
 
 
 def _axis(n: int, k: int, s: int, d: int, padding: str) -> tuple[int, int, int]:
-    """(out, pad_before, pad_after) for one spatial axis; out may be <= 0 for 'valid'."""
-    effective = (k - 1) * d + 1
+    """(out, pad_before, pad_after) for one spatial axis; out may be <= 0 for 'valid'.
+
+    >>> _axis(5, 3, 2, 1, "same"), _axis(7, 3, 2, 2, "valid")
+    ((3, 1, 1), (2, 0, 0))
+    """
+    # BEGIN SOLUTION hw3.window_geometry
+    effective = (k - 1) * d + 1  # cells a dilated window spans
     if padding == "valid":
         return (n - effective) // s + 1, 0, 0
     out = -(-n // s)  # ceil(n / s)
+    # the last window starts at (out - 1) * s and must end inside the padded input
     total = max((out - 1) * s + effective - n, 0)
     return out, total // 2, total - total // 2
+    # END SOLUTION
 
 
 def window_2d(

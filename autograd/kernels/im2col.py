@@ -38,6 +38,7 @@ def im2col_rows(x, cols, p0, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_h, o
     are left as they are: ``kernels/conv.py`` keeps a column of ones there, so
     that the matmul adds the bias.
     """
+    # BEGIN SOLUTION hw3.im2col
     n_img, h, w, c = x.shape
     src = x.reshape(x.size)  # flat views: the offsets below count elements
     dst = cols.reshape(cols.size)
@@ -76,6 +77,7 @@ def im2col_rows(x, cols, p0, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_h, o
             if oh == out_h:
                 oh = 0
                 n += 1
+    # END SOLUTION
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -85,6 +87,7 @@ def col2im_rows(cols, dx, p0, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_h, 
     The adjoint of ``im2col_rows``: ``dx`` (N, H, W, C) is accumulated into, not
     overwritten, and values that fell on padding are dropped.
     """
+    # BEGIN SOLUTION hw3.col2im
     n_img, h, w, c = dx.shape
     src = cols.reshape(cols.size)
     dst = dx.reshape(dx.size)
@@ -116,6 +119,7 @@ def col2im_rows(cols, dx, p0, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_h, 
             if oh == out_h:
                 oh = 0
                 n += 1
+    # END SOLUTION
 
 
 # ---------------------------------------------------------------- NumPy twins
@@ -123,6 +127,7 @@ def col2im_rows(cols, dx, p0, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_h, 
 
 def _windows(x, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_h, out_w):
     """All windows as a view of shape (N, out_h, out_w, kh, kw, C) over a zero-padded x."""
+    # BEGIN SOLUTION hw3.im2col
     n_img, h, w, c = x.shape
     pad_bottom = max(0, (out_h - 1) * sh + (kh - 1) * dh + 1 - pad_top - h)
     pad_right = max(0, (out_w - 1) * sw + (kw - 1) * dw + 1 - pad_left - w)
@@ -131,6 +136,7 @@ def _windows(x, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_h, out_w):
     win = sliding_window_view(xp, (eff_h, eff_w), axis=(1, 2))  # (N, H', W', C, eff_h, eff_w)
     win = win[:, : (out_h - 1) * sh + 1 : sh, : (out_w - 1) * sw + 1 : sw, :, ::dh, ::dw]
     return win.transpose(0, 1, 2, 4, 5, 3)
+    # END SOLUTION
 
 
 def im2col_rows_numpy(x, cols, p0, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_h, out_w):
@@ -143,6 +149,7 @@ def im2col_rows_numpy(x, cols, p0, kh, kw, sh, sw, dh, dw, pad_top, pad_left, ou
 
 def col2im_rows_numpy(cols, dx, p0, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_h, out_w):
     """Twin of ``col2im_rows``: ``np.add.at`` one kernel cell (i, j) at a time."""
+    # BEGIN SOLUTION hw3.col2im
     n_img, h, w, c = dx.shape
     p = np.arange(p0, p0 + cols.shape[0])
     n, oh, ow = p // (out_h * out_w), (p // out_w) % out_h, p % out_w
@@ -153,3 +160,4 @@ def col2im_rows_numpy(cols, dx, p0, kh, kw, sh, sw, dh, dw, pad_top, pad_left, o
             iw = ow * sw - pad_left + j * dw
             inside = (ih >= 0) & (ih < h) & (iw >= 0) & (iw < w)
             np.add.at(dx, (n[inside], ih[inside], iw[inside]), block[inside, i, j])
+    # END SOLUTION

@@ -31,7 +31,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 def max_pool_forward(x, out, arg, kh, kw, sh, sw, pad_top, pad_left):
     """Write the window maxima of ``x`` (N, H, W, C) into ``out`` (N, out_h, out_w, C)
     and the winning window positions into ``arg`` (int32, same shape as ``out``)."""
-    # BEGIN SOLUTION hw1.max_pool_forward
+    # BEGIN SOLUTION hw3.pool_forward
     n_img, h, w, c = x.shape
     out_h, out_w = out.shape[1], out.shape[2]
     for n in range(n_img):
@@ -72,6 +72,7 @@ def max_pool_forward(x, out, arg, kh, kw, sh, sw, pad_top, pad_left):
 def max_pool_backward(grad, arg, dx, kh, kw, sh, sw, pad_top, pad_left):
     """Write into ``dx`` (N, H, W, C) the gradient of max pooling: each value of
     ``grad`` (N, out_h, out_w, C) goes to the cell ``arg`` names; all else is 0."""
+    # BEGIN SOLUTION hw3.pool_backward
     n_img, h, w, c = dx.shape
     out_h, out_w = grad.shape[1], grad.shape[2]
     if sh < kh or sw < kw:
@@ -116,12 +117,14 @@ def max_pool_backward(grad, arg, dx, kh, kw, sh, sw, pad_top, pad_left):
             for iw in range(done, w):  # columns right of the last window
                 for ch in range(c):
                     dx_row[iw, ch] = 0
+    # END SOLUTION
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def avg_pool_forward(x, out, kh, kw, sh, sw, pad_top, pad_left):
     """Write the window means of ``x`` (N, H, W, C) into ``out`` (N, out_h, out_w, C),
     counting only cells inside the input."""
+    # BEGIN SOLUTION hw3.pool_forward
     n_img, h, w, c = x.shape
     out_h, out_w = out.shape[1], out.shape[2]
     for n in range(n_img):
@@ -144,12 +147,14 @@ def avg_pool_forward(x, out, kh, kw, sh, sw, pad_top, pad_left):
                 count = (i_hi - i_lo) * (min(kw, w - left) - max(0, -left))
                 for ch in range(c):
                     total[ow, ch] /= count
+    # END SOLUTION
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def avg_pool_backward(grad, dx, kh, kw, sh, sw, pad_top, pad_left):
     """Write into ``dx`` (N, H, W, C) the gradient of average pooling: each value of
     ``grad`` is shared equally by the cells its window counted."""
+    # BEGIN SOLUTION hw3.pool_backward
     n_img, h, w, c = dx.shape
     out_h, out_w = grad.shape[1], grad.shape[2]
     flat = dx.reshape(dx.size)  # zero dx, then add each window's share to its cells
@@ -169,6 +174,7 @@ def avg_pool_backward(grad, dx, kh, kw, sh, sw, pad_top, pad_left):
                     for j in range(j_lo, j_hi):
                         for ch in range(c):
                             dx_row[left + j, ch] += g_row[ow, ch] * scale
+    # END SOLUTION
 
 
 # ---------------------------------------------------------------- NumPy twins
@@ -191,7 +197,7 @@ def _pool_windows(x, fill, kh, kw, sh, sw, pad_top, pad_left, out_h, out_w):
 
 def max_pool_forward_numpy(x, out, arg, kh, kw, sh, sw, pad_top, pad_left):
     """Twin of ``max_pool_forward``, with argmax over sliding windows."""
-    # BEGIN SOLUTION hw1.max_pool_forward
+    # BEGIN SOLUTION hw3.pool_forward
     win, inside = _pool_windows(x, -np.inf, kh, kw, sh, sw, pad_top, pad_left,
                                 out.shape[1], out.shape[2])
     inside = inside[None, :, :, :, None]
@@ -207,22 +213,27 @@ def max_pool_forward_numpy(x, out, arg, kh, kw, sh, sw, pad_top, pad_left):
 
 def max_pool_backward_numpy(grad, arg, dx, kh, kw, sh, sw, pad_top, pad_left):
     """Twin of ``max_pool_backward``: ``np.add.at`` onto each winner's cell."""
+    # BEGIN SOLUTION hw3.pool_backward
     n, oh, ow, ch = np.indices(grad.shape)
     ih = oh * sh - pad_top + arg // kw
     iw = ow * sw - pad_left + arg % kw
     dx[:] = 0
     np.add.at(dx, (n, ih, iw, ch), grad)
+    # END SOLUTION
 
 
 def avg_pool_forward_numpy(x, out, kh, kw, sh, sw, pad_top, pad_left):
     """Twin of ``avg_pool_forward``: window sums over window cell counts."""
+    # BEGIN SOLUTION hw3.pool_forward
     win, inside = _pool_windows(x, 0, kh, kw, sh, sw, pad_top, pad_left,
                                 out.shape[1], out.shape[2])
     out[:] = win.sum(axis=3) / inside.sum(axis=2)[None, :, :, None]
+    # END SOLUTION
 
 
 def avg_pool_backward_numpy(grad, dx, kh, kw, sh, sw, pad_top, pad_left):
     """Twin of ``avg_pool_backward``: ``np.add.at`` of grad / count onto each cell."""
+    # BEGIN SOLUTION hw3.pool_backward
     n_img, h, w, c = dx.shape
     out_h, out_w = grad.shape[1], grad.shape[2]
     _, inside = _pool_windows(dx, 0, kh, kw, sh, sw, pad_top, pad_left, out_h, out_w)
@@ -235,3 +246,4 @@ def avg_pool_backward_numpy(grad, dx, kh, kw, sh, sw, pad_top, pad_left):
             iw = ow * sw - pad_left + j
             ok = (ih >= 0) & (ih < h) & (iw >= 0) & (iw < w)
             np.add.at(dx, (n[ok], ih[ok], iw[ok], ch[ok]), share[ok])
+    # END SOLUTION

@@ -44,16 +44,19 @@ class Conv2DOp(Function):
         x = as_kernel_array(x, dtype)
         kernel = as_kernel_array(kernel, dtype)
         n_out = kernel.shape[3]
+        # Keep im2col(x) for the kernel's gradient when that pays (kernels/conv.py).
+        keep = ctx.needs_input_grad[1] and keep_column_matrix(x, window)
+        # With a bias, the column matrix ends in a column of ones (kernels/conv.py).
+        cols = ColumnMatrix(x, window, ones_column=bias is not None, keep=keep)
+        out = np.empty((x.shape[0], window.out_h, window.out_w, n_out), dtype=dtype)
+        y = out.reshape(-1, n_out)  # (P, O), a view of out: write into it
+        # BEGIN SOLUTION hw3.conv2d_forward
         weights = kernel.reshape(-1, n_out)  # (K, O)
         if bias is not None:  # one more row: the weights of the ones column
             weights = np.concatenate([weights, as_kernel_array(bias, dtype)[None]])
-        # Keep im2col(x) for the kernel's gradient when that pays (kernels/conv.py).
-        keep = ctx.needs_input_grad[1] and keep_column_matrix(x, window)
-        cols = ColumnMatrix(x, window, ones_column=bias is not None, keep=keep)
-        out = np.empty((x.shape[0], window.out_h, window.out_w, n_out), dtype=dtype)
-        y = out.reshape(-1, n_out)  # (P, O), a view of out
         for rows in cols.blocks():
             np.matmul(cols.block(rows), weights, out=y[rows])  # Y = cols @ K (+ b)
+        # END SOLUTION
         relu_out = None
         if activation == "relu":  # conv, then bias, then relu: in place, no new array
             relu_out = np.maximum(out, 0, out=out)
@@ -72,11 +75,12 @@ class Conv2DOp(Function):
             relu_backward(grad, relu_out, d_relu)
             grad = d_relu
         dy = grad.reshape(-1, n_out)  # (P, O)
-        kernel_t = kernel.reshape(-1, n_out).T  # (O, K)
         # With the ones column, cols.T @ dY is [dK; db]: the bias's gradient is its
         # last row, and comes with the kernel's in the same matmul.
         cols = kept_cols or ColumnMatrix(x, ctx.window, ones_column=need_kernel and need_bias)
         bias_in_dk = need_kernel and cols.ones_column
+        # BEGIN SOLUTION hw3.conv2d_backward
+        kernel_t = kernel.reshape(-1, n_out).T  # (O, K)
         dx = np.zeros_like(x) if need_x else None  # col2im adds into it
         dk = np.zeros((cols.width, n_out), dtype=x.dtype) if need_kernel else None
         db = np.zeros(n_out, dtype=x.dtype) if need_bias and not bias_in_dk else None
@@ -94,6 +98,7 @@ class Conv2DOp(Function):
         if bias_in_dk:
             dk, db = dk[:-1], (dk[-1].copy() if need_bias else None)
         return dx, (dk.reshape(kernel.shape) if need_kernel else None), db
+        # END SOLUTION
 
 
 def conv2d(
@@ -197,8 +202,10 @@ def conv2d_numpy(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None,
            [20., 24.]])
     """
     windows = _windows(x, *_geometry(window))  # (N, out_h, out_w, kh, kw, C)
+    # BEGIN SOLUTION hw3.conv2d_forward
     out = np.tensordot(windows, kernel, axes=([3, 4, 5], [0, 1, 2]))
     return out + bias if bias is not None else out
+    # END SOLUTION
 
 
 def conv2d_backward_numpy(x: np.ndarray, kernel: np.ndarray, grad: np.ndarray,
@@ -207,6 +214,7 @@ def conv2d_backward_numpy(x: np.ndarray, kernel: np.ndarray, grad: np.ndarray,
     """``Conv2DOp.backward`` in plain NumPy, from the same windows: (dx, dkernel, dbias),
     None for a gradient not asked for."""
     geo = _geometry(window)
+    # BEGIN SOLUTION hw3.conv2d_backward
     dk = None
     if need_kernel:  # dK = sum over pixels of window (x) dY
         dk = np.tensordot(_windows(x, *geo), grad, axes=([0, 1, 2], [0, 1, 2]))
@@ -217,6 +225,7 @@ def conv2d_backward_numpy(x: np.ndarray, kernel: np.ndarray, grad: np.ndarray,
         col2im_rows_numpy(d_windows.reshape(-1, window.kh * window.kw * x.shape[3]), dx, 0, *geo)
     db = grad.sum(axis=(0, 1, 2)) if need_bias else None
     return dx, dk, db
+    # END SOLUTION
 
 
 def _geometry(w: Window) -> tuple:

@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.kernels.geometry import window_2d
 from nn import activations
 from nn.layers import (
     Activation,
@@ -269,9 +270,10 @@ def _same_pads(size: int | None, window: int, stride: int, dilation: int,
     if size is None:
         raise ValueError(f"Cannot export layer '{layer.name}' with padding='same' when the "
                          "image size is unknown; give nn.Input the full image shape.")
-    out = -(-size // stride)
-    total = max((out - 1) * stride + (window - 1) * dilation + 1 - size, 0)
-    return total // 2, total - total // 2
+    # The arithmetic the layers themselves run, on one axis (height 1 x size 1 image).
+    win = window_2d(f"layer '{layer.name}'", (1, size, 1, 1), (window, 1), (stride, 1),
+                    (dilation, 1), "same")
+    return win.pad_top, win.pad_bottom
 
 
 def _pads(layer: Any, input_shape: tuple, window: tuple, strides: tuple,

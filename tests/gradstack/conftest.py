@@ -36,6 +36,14 @@ def hw1_edition(library, course, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def hw3_edition(library, course, tmp_path_factory):
+    """The fixture hw3's student edition (the pooling kernels stubbed), exported once."""
+    out = tmp_path_factory.mktemp("hw3") / "edition"
+    export(library, course.assignment("hw3"), out)
+    return out
+
+
+@pytest.fixture(scope="session")
 def hw1_perfect(library, hw1_edition, tmp_path_factory):
     """hw1's edition with the reference spliced back in (tests must not modify it)."""
     import shutil

@@ -16,13 +16,14 @@ COURSE = library_root() / "tests" / "gradstack" / "course"
 def test_list_shows_assignments_tasks_points_and_markers(capsys):
     assert main(["assignments", "list", "--course", str(COURSE)]) == 0
     out = capsys.readouterr().out
-    assert "hw1: Fixture: backward passes and a pooling kernel - 50 points" in out
-    assert "hw1.max_pool_forward" in out and "-m hw1_max_pool_forward" in out
+    assert "hw1: Fixture: backward passes - 50 points" in out
+    assert "hw1.exp_log_backward" in out and "-m hw1_exp_log_backward" in out
+    assert "hw3.pool_forward" in out and "-m hw3_pool_forward" in out
 
 
 def test_an_unknown_assignment_exits_2_with_the_known_ones(capsys):
     assert main(["assignments", "export", "hw7", "--course", str(COURSE), "--out", "x"]) == 2
-    assert "has no assignment 'hw7' (it has: hw1, hw2)" in capsys.readouterr().err
+    assert "has no assignment 'hw7' (it has: hw1, hw2, hw3)" in capsys.readouterr().err
 
 
 def test_python_m_gradstack_runs_the_same_command():
@@ -34,9 +35,9 @@ def test_python_m_gradstack_runs_the_same_command():
 def test_classroom_workflow_has_one_step_per_task(hw1_edition):
     workflow = (hw1_edition / ".github/workflows/classroom.yml").read_text()
     for marker in ["hw1_mul_backward", "hw1_tanh_backward", "hw1_relu_backward",
-                   "hw1_max_pool_forward"]:
+                   "hw1_exp_log_backward"]:
         assert workflow.count(f"command: python -m pytest -m {marker}\n") == 1
-    assert "runners: hw1-mul-backward,hw1-tanh-backward,hw1-relu-backward,hw1-max-pool-forward" \
+    assert "runners: hw1-mul-backward,hw1-tanh-backward,hw1-relu-backward,hw1-exp-log-backward" \
         in workflow
     assert "HW1-RELU-BACKWARD_RESULTS: \"${{steps.hw1-relu-backward.outputs.result}}\"" in workflow
 
@@ -56,7 +57,7 @@ def test_doctor_says_when_the_imported_copy_is_the_working_one_and_when_not(hw1_
     assert f"autograd  {hw1_edition / 'autograd'}  (ok)" in here.stdout
     # The library holds the sample course's hw1 regions too: every hw1 region is a stub here.
     stubs = next(line for line in here.stdout.splitlines() if "still stubs:" in line)
-    for task in ["hw1.max_pool_forward", "hw1.mul_backward", "hw1.relu_backward",
+    for task in ["hw1.exp_log_backward", "hw1.mul_backward", "hw1.relu_backward",
                  "hw1.tanh_backward"]:
         assert task in stubs, stubs
     elsewhere = _doctor(hw1_edition, library_root())

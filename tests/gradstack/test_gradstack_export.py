@@ -10,7 +10,7 @@ from gradstack.audit import substantial
 from gradstack.library import _walk
 
 HW1_TASKS = ["hw1.mul_backward", "hw1.tanh_backward", "hw1.relu_backward",
-             "hw1.max_pool_forward"]
+             "hw1.exp_log_backward"]
 
 
 def _run(edition, *args, timeout=240):
@@ -62,10 +62,31 @@ def test_no_region_reference_text_anywhere_in_the_edition(library, course, hw1_e
 
 
 def test_stubs_name_their_task_and_keep_their_markers(hw1_edition):
+    ops = (hw1_edition / "autograd/ops/math_functions.py").read_text()
+    assert ops.count("# BEGIN SOLUTION hw1.exp_log_backward") == 2
+    assert ops.count("raise NotImplementedError('hw1.exp_log_backward: Exp and Log") == 2
+    assert "see assignments/hw1/README.md" in ops
     kernel = (hw1_edition / "autograd/kernels/pool.py").read_text()
-    assert kernel.count("# BEGIN SOLUTION hw1.max_pool_forward") == 2
-    assert kernel.count("raise NotImplementedError('hw1.max_pool_forward: Max-pool forward") == 2
-    assert "see assignments/hw1/README.md" in kernel
+    assert "BEGIN SOLUTION" not in kernel  # hw3 is left solved in the fixture's hw1
+
+
+def test_a_stubbed_numba_kernel_still_compiles_and_raises_its_task_id(hw3_edition):
+    kernel = (hw3_edition / "autograd/kernels/pool.py").read_text()
+    assert kernel.count("# BEGIN SOLUTION hw3.pool_forward") == 4  # max, avg; their twins
+    assert kernel.count("raise NotImplementedError('hw3.pool_forward: Pooling forward") == 4
+    script = (
+        "import numpy as np\n"
+        "from autograd.kernels import pool\n"
+        "x = np.ones((1, 2, 2, 1)); out = np.empty((1, 1, 1, 1))\n"
+        "arg = np.zeros((1, 1, 1, 1), np.int32)\n"
+        "try:\n"
+        "    pool.max_pool_forward(x, out, arg, 2, 2, 2, 2, 0, 0)\n"
+        "except NotImplementedError as stub:\n"
+        "    print(type(pool.max_pool_forward).__name__, stub)\n"
+    )
+    run = _run(hw3_edition, "-c", script)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.startswith("CPUDispatcher hw3.pool_forward: Pooling forward"), run.stdout
 
 
 def test_later_assignment_is_stubbed_with_cleared_outputs_and_earlier_solved(library, course,
@@ -126,7 +147,7 @@ def test_warmup_skips_a_stubbed_kernel_and_warms_the_rest(monkeypatch):
     from autograd.kernels import im2col, pool, special
 
     def stub(*args):
-        raise NotImplementedError("hw1.max_pool_forward: stub")
+        raise NotImplementedError("hw3.pool_forward: stub")
 
     for module, names in ((im2col, ["im2col_rows", "col2im_rows"]),
                           (pool, ["max_pool_backward", "avg_pool_forward",
@@ -137,5 +158,5 @@ def test_warmup_skips_a_stubbed_kernel_and_warms_the_rest(monkeypatch):
     monkeypatch.setattr(special, "erf", lambda x: x)
     out = io.StringIO()
     times = warmup_module.warmup(file=out)
-    assert "max_pool_forward     float32  skipped: hw1.max_pool_forward: stub" in out.getvalue()
+    assert "max_pool_forward     float32  skipped: hw3.pool_forward: stub" in out.getvalue()
     assert "max_pool_forward[float32]" not in times and "avg_pool_forward[float64]" in times

@@ -31,9 +31,9 @@ BROKEN = {  # kind -> (task, file, occurrences, code): one kind of breakage per 
              "while True:\n    pass"),
     "crash": ("hw1.relu_backward", "autograd/ops/activations.py", (0,),
               "import ctypes\nctypes.string_at(0)  # a segmentation fault"),
-    # the student left both stubs (the kernel's and the twin's) in place
-    "missing": ("hw1.max_pool_forward", "autograd/kernels/pool.py", (0, 1),
-                "raise NotImplementedError('hw1.max_pool_forward: not written')"),
+    # the student left both stubs (Exp's and Log's) in place
+    "missing": ("hw1.exp_log_backward", "autograd/ops/math_functions.py", (0, 1),
+                "raise NotImplementedError('hw1.exp_log_backward: not written')"),
 }
 LOOP_TIMEOUT = 8  # seconds for the looping task; the others keep the fixture's limits
 
@@ -68,7 +68,7 @@ def scores(result):
 
 
 FULL = {"hw1.mul_backward": 10, "hw1.tanh_backward": 10, "hw1.relu_backward": 10,
-        "hw1.max_pool_forward": 20}
+        "hw1.exp_log_backward": 20}
 
 
 def test_perfect_submission_gets_full_marks_and_a_valid_gradescope_file(library, course,
@@ -167,7 +167,7 @@ def test_breaking_one_task_loses_exactly_that_tasks_points(library, course, hw1_
     result = grade(library, with_short_loop(hw1), submission, jobs=2)
     assert scores(result) == {**FULL, task: 0}, text_report(result)
     broken = next(t for t in result.tasks if t.task.id == task)
-    expected = {"wrong": "gradcheck failed", "missing": "NotImplementedError: hw1.max_pool",
+    expected = {"wrong": "gradcheck failed", "missing": "NotImplementedError: hw1.exp_log",
                 "loop": f"time limit of {LOOP_TIMEOUT} s", "crash": "crashed"}[kind]
     assert expected in text_report(result)
     if kind == "loop":
@@ -233,7 +233,7 @@ def test_twenty_generated_submissions_are_all_scored_right(library, course, hw1_
 
 @pytest.mark.course
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment", ["hw1", "hw2"])
+@pytest.mark.parametrize("assignment", ["hw1", "hw2", "hw3"])
 def test_every_planted_variant_loses_points_for_its_task_only(library, course, assignment):
     from gradstack.variants import check_variants
 
@@ -241,3 +241,35 @@ def test_every_planted_variant_loses_points_for_its_task_only(library, course, a
     assert all(t.score == t.task.points for t in baseline)
     assert outcomes and all(o.ok for o in outcomes), [(o.variant.name, o.problems)
                                                       for o in outcomes]
+
+
+def _with_end_to_end_task(assignment):
+    """hw1 plus a task with no region of its own whose test runs on the submission's Mul
+    (``uses``), as an end-to-end task runs on every piece the student wrote."""
+    mul = assignment.task("hw1.mul_backward")
+    together = dataclasses.replace(mul, id="hw1.together", title="Mul, used end to end",
+                                   grader=(), grader_tests=0, variants=(),
+                                   uses=("hw1.mul_backward",))
+    return dataclasses.replace(assignment, tasks=(*assignment.tasks, together)), together
+
+
+def test_a_task_that_uses_another_runs_on_the_submissions_code_of_both(library, course,
+                                                                     hw1_perfect, tmp_path):
+    from gradstack.variants import variant_bodies
+
+    hw1, together = _with_end_to_end_task(course.assignment("hw1"))
+    task, rel, occurrences, code = BROKEN["wrong"]
+    submission = submission_with(hw1_perfect, tmp_path / "s", task, rel, occurrences, code)
+    result = grade(library, hw1, submission, tasks=[together])
+    assert scores(result) == {"hw1.together": 0}, text_report(result)
+    assert "gradcheck failed" in text_report(result)
+    # a submission without Mul's markers: the task that uses Mul gets the problem too
+    path = submission / rel
+    path.write_text(path.read_text().replace(f"# BEGIN SOLUTION {task}\n", ""))
+    result = grade(library, hw1, submission, tasks=[together])
+    assert "region markers in autograd/ops/arithmetic.py are broken" in result.tasks[0].problem
+    # a planted variant may replace a region of a task it uses
+    variant = dataclasses.replace(hw1.task(task).variants[0], task=task)
+    planted = variant_bodies(library, together, variant)
+    reference = reference_task_bodies(library, hw1.task(task))
+    assert planted[(rel, task, 0)] != reference[(rel, task, 0)]
