@@ -1,7 +1,8 @@
-"""The sample course's hw3 (assignments/hw3): its edition, audit, grading and planted variants.
-
-The quick checks run by default; grading runs (every task in a subprocess, the convnet
-trained end to end, every planted variant) carry the ``course`` marker: ``pytest -m course``.
+"""The sample course's hw3 (assignments/hw3) beyond what test_sample_course.py checks for
+every assignment (export -> public tests fail on its tasks, solve -> grade 100, audit, every
+planted variant): the end-to-end task's ``uses``, the audit and the public tests in the
+default run, and - under ``-m course`` - that a wrong kernel the convnet does not use costs
+only its own task, the end-to-end task included.
 """
 
 import shutil
@@ -89,7 +90,7 @@ def test_hw3_public_tests_fail_only_on_hw3_tasks(edition, tmp_path):
 
 @pytest.mark.course
 @pytest.mark.slow
-def test_hw3_solved_edition_gets_full_marks_and_one_wrong_kernel_costs_only_its_task(
+def test_hw3_one_wrong_kernel_the_convnet_does_not_use_costs_only_its_task(
         sample, edition, tmp_path):
     from gradstack.export import splice
     from gradstack.regions import indent_code
@@ -97,10 +98,7 @@ def test_hw3_solved_edition_gets_full_marks_and_one_wrong_kernel_costs_only_its_
     library, hw3 = sample
     perfect = tmp_path / "perfect"
     shutil.copytree(edition, perfect)
-    solve(library, perfect)
-    result = grade(library, hw3, perfect, jobs=2)
-    assert {t.task.id: t.score for t in result.tasks} == {t.id: t.points for t in hw3.tasks}, \
-        text_report(result)
+    solve(library, perfect)  # full marks: test_sample_course.py grades it
     # Average pooling counting the padding: wrong, but lesson 3's convnet does not average,
     # so the end-to-end task keeps its points and only hw3.pool_forward loses some.
     task = hw3.task("hw3.pool_forward")
@@ -115,16 +113,3 @@ def test_hw3_solved_edition_gets_full_marks_and_one_wrong_kernel_costs_only_its_
     assert scores["hw3.pool_forward"] < task.points, text_report(result)
     assert {k: v for k, v in scores.items() if k != task.id} == \
         {t.id: t.points for t in hw3.tasks if t.id != task.id}, text_report(result)
-
-
-@pytest.mark.course
-@pytest.mark.slow
-def test_hw3_every_planted_variant_loses_points_for_its_task_with_its_message(sample):
-    from gradstack.variants import check_variants
-
-    library, hw3 = sample
-    baseline, outcomes = check_variants(library, hw3, jobs=2)
-    assert all(t.score == t.task.points for t in baseline), [(t.task.id, t.score) for t in baseline]
-    assert len(outcomes) == sum(len(t.variants) for t in hw3.tasks)
-    assert all(o.ok for o in outcomes), [(o.task.id, o.variant.name, o.problems)
-                                         for o in outcomes if not o.ok]

@@ -371,3 +371,40 @@ def test_pool_backward_kernels_and_twins_match_the_definition(g):
         assert np.allclose(dx, avg_want), (
             f"{backward.__name__} on a {describe_pool(g)}: each gradient is shared by the cells "
             "inside its window")
+
+
+# --- hw3.train_convnet ----------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_train_strided_convnet():
+    # The pieces lesson 3's convnet does not use: a strided 'same' convolution, average
+    # pooling, and overlapping max-pool windows with padding - trained end to end.
+    (x_train, y_train), (x_test, y_test) = nn.datasets.digits.load_data()
+    x_train = (x_train / 16.0).astype(np.float32)[..., None]
+    x_test = (x_test / 16.0).astype(np.float32)[..., None]
+    nn.utils.set_random_seed(1)
+    model = nn.Sequential([
+        layers.Input((8, 8, 1)),
+        layers.Conv2D(16, 3, padding="same", activation="relu"),
+        layers.AveragePooling2D(2),
+        layers.Conv2D(32, 3, strides=2, padding="same", activation="relu"),
+        layers.MaxPooling2D(2, strides=1, padding="same"),
+        layers.Flatten(),
+        layers.Dense(10, activation="softmax"),
+    ])
+    loss_fn = nn.losses.SparseCategoricalCrossentropy()
+    rng = np.random.default_rng(1)
+    for _ in range(10):
+        order = rng.permutation(len(x_train))
+        for start in range(0, len(order), 32):
+            batch = order[start:start + 32]
+            loss_fn(y_train[batch], model(x_train[batch], training=True)).backward()
+            with autograd.no_grad():
+                for w in model.trainable_weights:
+                    w.sub_(0.15 * w.grad.data)
+                    w.grad = None
+    accuracy = float((model(x_test).numpy().argmax(axis=1) == y_test).mean())
+    assert accuracy >= 0.90, (
+        f"a convnet with a strided convolution, average pooling and overlapping max pooling "
+        f"reached {accuracy:.1%} test accuracy on your kernels; with right kernels it reaches "
+        "more than 90%")
