@@ -130,7 +130,8 @@ def test_im2col_kernel_and_twin_match_the_definition(g):
         bad = np.argwhere(~np.isclose(cols, want))
         assert not len(bad), (
             f"{fill.__name__} on a {describe(g)}: row {bad[0][0]}, column {bad[0][1]} is "
-            f"{cols[tuple(bad[0])]}, expected {want[tuple(bad[0])]} ({len(bad)} wrong values)")
+            f"{cols[tuple(bad[0])]:.4g}, expected {want[tuple(bad[0])]:.4g} ({len(bad)} wrong "
+            "values)")
 
 
 def test_im2col_fills_blocks_from_any_row_and_leaves_extra_columns():
