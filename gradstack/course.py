@@ -14,7 +14,7 @@ The full format is in ``docs/teaching.md``.
 
 >>> course = load_course(library_root() / "tests" / "gradstack" / "course")
 >>> [a.id for a in course.assignments]
-['hw1', 'hw2']
+['hw1', 'hw2', 'hw3']
 """
 
 from __future__ import annotations
