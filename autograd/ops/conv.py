@@ -33,6 +33,7 @@ from ..kernels.conv import ColumnMatrix, keep_column_matrix
 from ..kernels.geometry import Window, check_nhwc, check_padding, pair, window_2d
 from ..kernels.im2col import _windows, col2im_rows_numpy
 from ..kernels.relu import relu_backward
+from ..kernels.threads import match_blas_threads_to_load
 from ..kernels.workspace import scratch
 from ..tensor import Tensor
 
@@ -40,6 +41,7 @@ from ..tensor import Tensor
 class Conv2DOp(Function):
     @staticmethod
     def forward(ctx, x, kernel, bias, *, window: Window, activation: str | None = None):
+        match_blas_threads_to_load()  # one BLAS thread while the machine is busy
         dtype = kernel_dtype(x, kernel, bias)
         x = as_kernel_array(x, dtype)
         kernel = as_kernel_array(kernel, dtype)
@@ -68,6 +70,7 @@ class Conv2DOp(Function):
     def backward(ctx, grad):
         x, kernel, kept_cols, relu_out = ctx.saved_tensors
         need_x, need_kernel, need_bias = ctx.needs_input_grad
+        match_blas_threads_to_load()
         n_out = kernel.shape[3]
         grad = as_kernel_array(grad, x.dtype)
         if relu_out is not None:  # relu's derivative first: dY = grad where Y > 0, else 0
