@@ -134,16 +134,21 @@ class Node:
 
 
 def flatten(structure: Any) -> list:
-    """``x`` -> ``[x]``; ``[a, b]`` -> ``[a, b]``."""
+    """``x`` -> ``[x]``; ``[a, b]`` -> ``[a, b]``; ``{"a": a, "b": b}`` -> ``[a, b]``."""
     if isinstance(structure, (list, tuple)):
         return list(structure)
+    if isinstance(structure, dict):
+        return list(structure.values())
     return [structure]
 
 
 def map_structure(fn: Any, structure: Any) -> Any:
-    """Apply ``fn`` to the tensor, or to each tensor of a list/tuple (kept a list)."""
+    """Apply ``fn`` to the tensor, or to each tensor of a list/tuple (kept a list) or
+    of a dict (kept a dict with the same keys)."""
     if isinstance(structure, (list, tuple)):
         return [fn(item) for item in structure]
+    if isinstance(structure, dict):
+        return {key: fn(item) for key, item in structure.items()}
     return fn(structure)
 
 

@@ -109,6 +109,25 @@ class Functional(Model):
         return list(self._nodes)
 
     # ------------------------------------------------------------------ running
+    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        # Inputs may come as a dict keyed by the nn.Input names, as in Keras.
+        if isinstance(inputs, dict) and not isinstance(self._nested_inputs, dict):
+            inputs = self._inputs_from_dict(inputs)
+        return super().__call__(inputs, *args, **kwargs)
+
+    def _inputs_from_dict(self, inputs: dict) -> list:
+        names = [t.node.layer.name for t in self._graph_inputs]
+        unknown = sorted(set(inputs) - set(names))
+        missing = [n for n in names if n not in inputs]
+        if unknown or missing:
+            raise ValueError(
+                f"Model '{self.name}' was given inputs by name {sorted(inputs)}, but its inputs "
+                f"are named {names}" + (f"; missing {missing}" if missing else "")
+                + (f"; unknown {unknown}" if unknown else "")
+                + ". Name each nn.Input (nn.Input(shape, name='...')) and use those names.")
+        ordered = [inputs[n] for n in names]
+        return ordered if len(ordered) > 1 else ordered[0]
+
     def check_input_shape(self, input_shape: Any) -> None:
         given = shape_list(input_shape)
         if len(given) != len(self._graph_inputs):

@@ -25,7 +25,6 @@ import autograd
 import optim
 from autograd import Tensor
 from nn import callbacks as callbacks_module
-from nn import losses as losses_module
 from nn import metrics as metrics_module
 from nn.utils import data as data_utils
 
@@ -48,30 +47,62 @@ class Trainer:
     stop_training: bool = False
 
     # ------------------------------------------------------------------ compile
-    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None) -> None:
+    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None,
+                loss_weights: Any = None, run_eagerly: Any = None,
+                steps_per_execution: Any = None, jit_compile: Any = None) -> None:
         """Choose the optimizer, the loss and the metrics to train with.
 
         Parameters
         ----------
         optimizer : str or optim.Optimizer, default "rmsprop"
             A name ("adam", "sgd", ...) or an optimizer object (``optim.Adam(1e-3)``).
-        loss : str, nn.losses.Loss or callable
+        loss : str, nn.losses.Loss or callable; or a list or dict of them
             A name ("mse", "sparse_categorical_crossentropy", ...), a Loss, or
-            any function ``(y_true, y_pred) -> per-sample losses``.
+            any function ``(y_true, y_pred) -> per-sample losses``. For a model
+            with several outputs: one per output, as a list in output order or a
+            dict keyed by output-layer name (``compile_utils.py``).
         metrics : list, optional
-            Names ("accuracy", "mae", ...), Metric objects or functions.
+            Names ("accuracy", "mae", ...), Metric objects or functions; with several
+            outputs, a list of lists or a dict by output name.
+        loss_weights : list or dict, optional
+            How much each output's loss counts in the total (1 each by default).
+        run_eagerly, steps_per_execution, jit_compile
+            Accepted so that Keras code runs; gradstack always runs eagerly, one
+            step at a time, so they change nothing.
         """
+        from nn.models.compile_utils import CompiledLoss, metric_identifiers
+
         self.optimizer = optim.get(optimizer)
-        self.loss = losses_module.get(loss) if loss is not None else None
-        if metrics is not None and not isinstance(metrics, (list, tuple)):
+        if metrics is not None and not isinstance(metrics, (list, tuple, dict)):
             raise TypeError(
                 f"metrics must be a list, e.g. metrics=['accuracy'], but got {metrics!r}."
             )
+        names = self._output_names()
+        self._compiled_loss = CompiledLoss(loss, loss_weights, names)
+        # One output: model.loss is its Loss, as before; several: the list per output.
+        self.loss = self._compiled_loss.losses[0] if len(names) == 1 else (
+            self._compiled_loss.losses if self._compiled_loss.active else None)
         # Kept as given: "accuracy" can only be resolved once shapes are known.
-        self._metric_identifiers = list(metrics or [])
+        self._metric_identifiers = list(metrics or []) if not isinstance(metrics, dict) \
+            else metrics
+        self._output_metric_identifiers = metric_identifiers(metrics, names)
         self._compiled_metrics: list[metrics_module.Metric] | None = None
         self._loss_tracker = metrics_module.Mean(name="loss")
+        self._output_loss_trackers = [metrics_module.Mean(name=f"{name}_loss")
+                                      for name in names] if len(names) > 1 else []
         self.compiled = True
+
+    def _output_names(self) -> list[str]:
+        """The names of the model's outputs: its output layers' names (one output,
+        or a model without a graph, counts as one)."""
+        outputs = getattr(self, "_graph_outputs", None)
+        nested = getattr(self, "_nested_outputs", None)
+        if isinstance(nested, dict) and len(nested) > 1:  # outputs={"name": tensor, ...}
+            return list(nested)
+        if not outputs or len(outputs) == 1:
+            return [getattr(self, "name", "output")] if not outputs else \
+                [outputs[0].node.layer.name]
+        return [t.node.layer.name for t in outputs]
 
     def _assert_compiled(self) -> None:
         if not self.compiled:
@@ -86,7 +117,8 @@ class Trainer:
         """The loss tracker and the compiled metrics (once the first batch ran)."""
         if not self.compiled:
             return []
-        return [self._loss_tracker, *(self._compiled_metrics or [])]
+        return [self._loss_tracker, *getattr(self, "_output_loss_trackers", []),
+                *(self._compiled_metrics or [])]
 
     @property
     def metrics_names(self) -> list[str]:
@@ -128,21 +160,30 @@ class Trainer:
         return self(x, training=False)
 
     def compute_loss(self, x: Any, y: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
-        """The compiled loss plus ``sum(model.losses)`` (regularization)."""
-        if isinstance(y_pred, (list, tuple)):
-            raise NotImplementedError(
-                "compile/fit support models with a single output for now; this model has "
-                f"{len(y_pred)} outputs. Combine them into one, or write your own training "
-                "loop (see optim's docs) or override train_step."
-            )
+        """The compiled loss plus ``sum(model.losses)`` (regularization). With several
+        outputs, the compiled loss is ``sum(loss_weight_i * loss_i)`` over them."""
         total = None
-        if self.loss is not None:
+        compiled = getattr(self, "_compiled_loss", None)
+        self._last_output_losses = []
+        if compiled is not None and compiled.active:
             if y is None:
                 raise ValueError(
                     "fit/evaluate got no targets (y=None) but the model was compiled with a "
-                    f"loss ({self.loss.name}). Pass y, e.g. model.fit(x, y)."
+                    f"loss ({compiled.first().name}). Pass y, e.g. model.fit(x, y)."
                 )
-            total = self.loss(y, y_pred, sample_weight)
+            names = compiled.output_names
+            preds = _per_output_predictions(y_pred, names)
+            if len(names) == 1 and isinstance(y_pred, (list, tuple)):
+                raise ValueError(
+                    f"The model returned {len(y_pred)} outputs, but compile() saw one output. "
+                    "Build the model with nn.Model(inputs, [out_1, out_2, ...]) so that its "
+                    "outputs are known, or override train_step.")
+            from nn.models.compile_utils import per_output
+
+            targets = per_output(y, names, "y", allow_single=False) if len(names) > 1 else [y]
+            weights = per_output(sample_weight, names, "sample_weight") if len(names) > 1 \
+                else [sample_weight]
+            total, self._last_output_losses = compiled(targets, preds, weights)
         for penalty in self.losses:
             total = penalty if total is None else total + penalty
         if total is None:
@@ -156,34 +197,47 @@ class Trainer:
         self, x: Any, y: Any, y_pred: Tensor, sample_weight: Any, loss: Tensor
     ) -> dict[str, float]:
         """Add this batch to the running loss and metrics; return their values."""
-        batch_size = y_pred.shape[0] if y_pred.ndim else 1
+        names = self._compiled_loss.output_names if hasattr(self, "_compiled_loss") \
+            else self._output_names()
+        preds = _per_output_predictions(y_pred, names)
+        batch_size = preds[0].shape[0] if preds[0].ndim else 1
         self._loss_tracker.update_state(loss.item(), sample_weight=batch_size)
+        for tracker, part in zip(getattr(self, "_output_loss_trackers", []),
+                                 getattr(self, "_last_output_losses", []), strict=False):
+            if part is not None:
+                tracker.update_state(part.item(), sample_weight=batch_size)
+        if len(names) > 1:
+            from nn.models.compile_utils import per_output
+
+            targets = per_output(y, names, "y", allow_single=False) if y is not None \
+                else [None] * len(names)
+        else:
+            targets = [y]
         if self._compiled_metrics is None:
-            self._compiled_metrics = self._build_metrics(y, y_pred)
-        predictions = y_pred.data
-        for metric in self._compiled_metrics:
+            self._compiled_metrics = self._build_metrics(targets, preds)
+        for metric, output in self._metric_outputs:
             # Unweighted, as Keras's `metrics=` are (sample and class weights shape
             # the loss; Keras weighs metrics only when given as `weighted_metrics=`).
-            metric.update_state(y, predictions)
+            metric.update_state(targets[output], preds[output].data)
         return self.get_metrics_result()
 
     def get_metrics_result(self) -> dict[str, float]:
         return {m.name: m.result() for m in self.metrics}
 
-    def _build_metrics(self, y: Any, y_pred: Tensor) -> list[metrics_module.Metric]:
-        true_shape = np.shape(y) if y is not None else ()
-        built = [
-            metrics_module.get(identifier, self.loss, true_shape, y_pred.shape)
-            for identifier in self._metric_identifiers
-        ]
-        names = [m.name for m in built]
-        duplicates = sorted({n for n in names if names.count(n) > 1 or n == "loss"})
-        if duplicates:
-            raise ValueError(
-                f"Two metrics would be logged under the same name {duplicates}; give them "
-                "different names, e.g. nn.metrics.MeanSquaredError(name='mse_2')."
-            )
-        return built
+    def _build_metrics(self, targets: list, preds: list) -> list[metrics_module.Metric]:
+        from nn.models.compile_utils import build_metrics
+
+        compiled = getattr(self, "_compiled_loss", None)
+        names = compiled.output_names if compiled is not None else self._output_names()
+        identifiers = getattr(self, "_output_metric_identifiers",
+                              [list(self._metric_identifiers)])
+        losses = compiled.losses if compiled is not None else [self.loss]
+        per = build_metrics(identifiers, losses, names,
+                            [np.shape(t) if t is not None else () for t in targets],
+                            [p.shape for p in preds])
+        # Which output each metric watches, in the order they are logged.
+        self._metric_outputs = [(m, i) for i, ms in enumerate(per) for m in ms]
+        return [m for ms in per for m in ms]
 
     # ------------------------------------------------------------------ fit
     def fit(
@@ -356,6 +410,8 @@ class Trainer:
         callback_list.call("on_predict_end", None)
         if outputs and isinstance(outputs[0], list):
             return [np.concatenate(parts) for parts in zip(*outputs, strict=False)]
+        if outputs and isinstance(outputs[0], dict):  # outputs={"name": ...}: a dict back
+            return {key: np.concatenate([part[key] for part in outputs]) for key in outputs[0]}
         return np.concatenate(outputs) if outputs else np.empty((0,))
 
     # ------------------------------------------------------------------ single batches
@@ -438,11 +494,15 @@ class Trainer:
         x = _cast_floats(data_utils.to_arrays(x, "x"))
         y = data_utils.to_arrays(y, "y")
         sample_weight = data_utils.to_arrays(sample_weight, "sample_weight")
-        if isinstance(y, (list, dict)):
-            raise NotImplementedError(
-                "compile/fit support models with a single output for now, but y is a "
-                f"{type(y).__name__} of arrays. Pass one array of targets."
-            )
+        names = self._output_names()
+        if isinstance(y, (list, dict)) and len(names) == 1:
+            raise ValueError(
+                f"y is a {type(y).__name__} of arrays, but this model has one output "
+                f"({names[0]}). Pass one array of targets.")
+        if len(names) > 1 and y is not None:
+            from nn.models.compile_utils import per_output
+
+            per_output(y, names, "y", allow_single=False)  # one target per output, or say so
         data_utils.num_samples(x, y, sample_weight)
         return x, y, sample_weight
 
@@ -455,6 +515,16 @@ class Trainer:
         weights = self.trainable_weights
         if [id(w) for w in self.optimizer.params] != [id(w) for w in weights]:
             self.optimizer.build(weights)
+
+
+def _per_output_predictions(y_pred: Any, names: list[str]) -> list:
+    """The model's outputs as a list in the order of ``names`` (a dict of outputs is
+    read by name)."""
+    if isinstance(y_pred, dict):
+        return [y_pred[name] for name in names]
+    if isinstance(y_pred, (list, tuple)) and len(names) > 1:
+        return list(y_pred)
+    return [y_pred]
 
 
 def _resolve_verbose(verbose: int | str) -> int:
@@ -479,6 +549,8 @@ def _cast_floats(x: Any) -> Any:
 def _to_numpy(out: Any) -> Any:
     if isinstance(out, (list, tuple)):
         return [_to_numpy(o) for o in out]
+    if isinstance(out, dict):
+        return {key: _to_numpy(o) for key, o in out.items()}
     return out.data if isinstance(out, Tensor) else np.asarray(out)
 
 

@@ -73,7 +73,7 @@ def save_model(model: Any, filepath: str | os.PathLike) -> None:
         "build_input_shape": _build_input_shape(model),
     }
     arrays = _weight_arrays(model, header)
-    header["compile"] = _compile_config(model) if getattr(model, "compiled", False) else None
+    header["compile"] = _compile_config(model) if compile_settings_savable(model) else None
     optimizer = getattr(model, "optimizer", None)
     if header["compile"] is not None and optimizer is not None and optimizer.built:
         for key, value in optimizer.get_state().items():
@@ -125,6 +125,22 @@ def _jsonable_shape(shape: Any) -> Any:
     if isinstance(shape, (list, tuple)):
         return [_jsonable_shape(s) for s in shape]
     return None if shape is None else int(shape)
+
+
+def compile_settings_savable(model: Any) -> bool:
+    """Whether the compile settings go into the file. A model compiled with one loss
+    per output is saved without them (not written yet): it loads uncompiled, and a
+    warning says to call compile() again after loading."""
+    if not getattr(model, "compiled", False):
+        return False
+    if isinstance(getattr(model, "loss", None), list) or \
+            len(getattr(model, "_output_loss_trackers", [])) > 1:
+        warnings.warn(
+            f"Model '{model.name}' has several outputs: its compile settings (a loss per "
+            "output) are not saved yet. The architecture and weights are; call compile() "
+            "again after loading.", stacklevel=4)
+        return False
+    return True
 
 
 def _compile_config(model: Any) -> dict[str, Any]:

@@ -62,7 +62,9 @@ def save_keras(model: Any, filepath: str | os.PathLike) -> None:
             "subclassed model is Python code that Keras would need too. Build it as "
             "nn.Sequential or nn.Model(inputs, outputs), or save it as .gradstack.")
     config = to_keras(model)
-    compiled = getattr(model, "compiled", False)
+    from nn.saving.saving import compile_settings_savable
+
+    compiled = compile_settings_savable(model)
     config["compile_config"] = _compile_config(model) if compiled else None
     optimizer = model.optimizer if compiled else None
     arrays = keras_optimizer_arrays(optimizer, model) if compiled else None
