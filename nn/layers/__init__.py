@@ -11,6 +11,7 @@
 ``core``               Dense, Activation
 ``activation_layers``  ReLU, LeakyReLU, PReLU, ELU, Softmax
 ``convolutional``      Conv2D
+``convolutional_transpose`` Conv2DTranspose (upsampling; autograd.conv2d_transpose)
 ``pooling``            MaxPooling2D, AveragePooling2D, GlobalMaxPooling2D,
                        GlobalAveragePooling2D
 ``normalization``      BatchNormalization
@@ -53,6 +54,7 @@ from nn.layers.augmentation import (
 from nn.layers.base import Layer
 from nn.layers.convolutional import Conv2D
 from nn.layers.convolutional1d import Conv1D
+from nn.layers.convolutional_transpose import Conv2DTranspose
 from nn.layers.core import Activation, Dense
 from nn.layers.embedding import Embedding
 from nn.layers.input_layer import Input, InputLayer
@@ -132,7 +134,7 @@ __all__ = [
     "UpSampling2D", "ZeroPadding2D", "Cropping2D", "RepeatVector", "Permute",
     "Rescaling", "Normalization", "Resizing", "CenterCrop", "RandomFlip", "RandomRotation",
     "RandomZoom", "RandomTranslation", "RandomContrast",
-    "serialize", "deserialize",
+    "serialize", "deserialize", "Conv2DTranspose",
     # merging
     "Maximum", "Minimum", "Dot", "add", "subtract", "multiply", "average", "maximum",
     "minimum", "concatenate", "dot",

@@ -231,3 +231,46 @@ def test_a_model_with_the_new_layers_saves_and_loads(tmp_path):
     loaded = nn.models.load_model(path)
     np.testing.assert_allclose(loaded.predict(data, verbose=0), model.predict(data, verbose=0),
                                rtol=1e-6)
+
+
+# ---------------------------------------------------------------- Conv2DTranspose
+
+def test_conv2d_transpose_layer_shapes_weights_and_gradients():
+    layer = layers.Conv2DTranspose(4, 3, strides=2, padding="same")
+    assert layer(nn.Input((5, 6, 2))).shape == (None, 10, 12, 4)
+    assert layer.kernel.shape == (3, 3, 4, 2)  # Keras's layout: (kh, kw, filters, in)
+    assert layers.Conv2DTranspose(4, 3)(nn.Input((5, 6, 2))).shape == (None, 7, 8, 4)
+    assert layers.Conv2DTranspose(4, 3, strides=3, output_padding=2)(
+        nn.Input((5, 6, 2))).shape == (None, 17, 20, 4)
+    x = f64((2, 3, 3, 2))
+    conv = layers.Conv2DTranspose(2, 2, strides=2, activation="tanh", dtype="float64")
+    assert autograd.gradcheck(lambda t: conv(t), [x])
+    with pytest.raises(ValueError, match="must be smaller than the strides"):
+        layers.Conv2DTranspose(2, 3, strides=2, output_padding=2)
+
+
+def test_the_functional_guide_autoencoder_runs_as_written():
+    # keras.io "The Functional API": the convolutional autoencoder, imports changed.
+    keras = nn
+    encoder_input = keras.Input(shape=(28, 28, 1), name="img")
+    x = layers.Conv2D(16, 3, activation="relu")(encoder_input)
+    x = layers.Conv2D(32, 3, activation="relu")(x)
+    x = layers.MaxPooling2D(3)(x)
+    x = layers.Conv2D(32, 3, activation="relu")(x)
+    x = layers.Conv2D(16, 3, activation="relu")(x)
+    encoder_output = layers.GlobalMaxPooling2D()(x)
+    encoder = keras.Model(encoder_input, encoder_output, name="encoder")
+    x = layers.Reshape((4, 4, 1))(encoder_output)
+    x = layers.Conv2DTranspose(16, 3, activation="relu")(x)
+    x = layers.Conv2DTranspose(32, 3, activation="relu")(x)
+    x = layers.UpSampling2D(3)(x)
+    x = layers.Conv2DTranspose(16, 3, activation="relu")(x)
+    decoder_output = layers.Conv2DTranspose(1, 3, activation="relu")(x)
+    autoencoder = keras.Model(encoder_input, decoder_output, name="autoencoder")
+    assert encoder.output_shape == (None, 16)
+    assert autoencoder.output_shape == (None, 28, 28, 1)
+    assert autoencoder.count_params() == 28241  # what Keras's summary prints for it
+    autoencoder.compile(optimizer="adam", loss="mse")
+    images = RNG.random((8, 28, 28, 1)).astype("float32")
+    history = autoencoder.fit(images, images, epochs=2, batch_size=4, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()

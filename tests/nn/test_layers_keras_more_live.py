@@ -92,3 +92,47 @@ def test_models_with_the_new_layers_move_through_keras_files(tmp_path):
     for got, expected in zip(loaded.predict(data, verbose=0), theirs.predict(data, verbose=0),
                              strict=True):
         np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("options", [
+    {"filters": 3, "kernel_size": 3, "strides": 2, "padding": "valid"},
+    {"filters": 3, "kernel_size": 3, "strides": 2, "padding": "same"},
+    {"filters": 2, "kernel_size": 4, "strides": 2, "padding": "same"},
+    {"filters": 2, "kernel_size": 1, "strides": 3, "padding": "valid"},
+    {"filters": 2, "kernel_size": 3, "strides": 2, "padding": "same", "output_padding": 1},
+    {"filters": 2, "kernel_size": 3, "strides": 2, "padding": "valid", "output_padding": 1},
+    {"filters": 2, "kernel_size": (3, 2), "strides": (2, 1), "padding": "same"}])
+def test_conv2d_transpose_matches_keras(options):
+    import keras
+
+    x = RNG.normal(size=(2, 5, 6, 3)).astype("float32")
+    theirs = keras.layers.Conv2DTranspose(**options)
+    expected = _numpy(theirs(x))
+    ours = layers.Conv2DTranspose(**options)
+    ours.build((None, 5, 6, 3))
+    ours.set_weights([_numpy(w) for w in theirs.get_weights()])
+    np.testing.assert_allclose(ours(x).numpy(), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_the_autoencoder_moves_through_keras_files(tmp_path):
+    import keras
+
+    def autoencoder(keras, layers):
+        inputs = keras.Input(shape=(12, 12, 1))
+        x = layers.Conv2D(4, 3, activation="relu")(inputs)
+        x = layers.GlobalMaxPooling2D()(x)
+        x = layers.Reshape((2, 2, 1))(x)
+        x = layers.Conv2DTranspose(4, 3, strides=2, activation="relu")(x)
+        return keras.Model(inputs, layers.Conv2DTranspose(1, 3, padding="same")(x))
+
+    theirs, ours = autoencoder(keras, keras.layers), autoencoder(nn, layers)
+    ours.set_weights([_numpy(w) for w in theirs.get_weights()])
+    x = RNG.random((2, 12, 12, 1)).astype("float32")
+    np.testing.assert_allclose(ours.predict(x, verbose=0), theirs.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+    theirs.save(tmp_path / "theirs.keras")
+    np.testing.assert_allclose(nn.models.load_model(tmp_path / "theirs.keras").predict(
+        x, verbose=0), theirs.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    ours.save(tmp_path / "ours.keras")
+    np.testing.assert_allclose(keras.models.load_model(tmp_path / "ours.keras").predict(
+        x, verbose=0), ours.predict(x, verbose=0), rtol=1e-5, atol=1e-6)

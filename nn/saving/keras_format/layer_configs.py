@@ -35,8 +35,9 @@ SUPPORTED_LAYERS = ("InputLayer", "Dense", "Activation", "Conv2D", "MaxPooling2D
                     "LSTM", "GRU", "Bidirectional", "TimeDistributed",
                     "Maximum", "Minimum", "Dot", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax",
                     "UpSampling2D", "ZeroPadding2D", "Cropping2D", "RepeatVector", "Permute",
-                    "Rescaling", "Resizing", "CenterCrop", "Normalization", "RandomFlip",
-                    "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
+                    "Conv2DTranspose", "Rescaling", "Resizing", "CenterCrop", "Normalization",
+                    "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation",
+                    "RandomContrast",
                     "Sequential", "Functional", "Model")
 
 # Layers holding layers: the config keys that hold one (a Keras spec inside a Keras
@@ -49,6 +50,7 @@ _CONSTRAINTS = {"kernel_constraint": None, "bias_constraint": None}
 KERAS_ONLY: dict[str, dict[str, Any]] = {
     "Dense": {**_CONSTRAINTS, "quantization_config": None},
     "Conv2D": {"groups": 1, **_CONSTRAINTS},
+    "Conv2DTranspose": dict(_CONSTRAINTS),
     "BatchNormalization": {"beta_constraint": None, "gamma_constraint": None,
                            "synchronized": False, "renorm": False, "renorm_clipping": None},
     "Flatten": {},
