@@ -76,7 +76,8 @@ CLASSIFICATION = {
         ["Tensor", "Function", "Context", "GradcheckError", "GraphDrawing", "TraceStep"], CLASS
     ),
     **dict.fromkeys(
-        ["conv2d", "conv2d_transpose", "max_pool2d", "avg_pool2d", "global_max_pool2d", "global_avg_pool2d",
+        ["conv2d", "conv2d_transpose", "max_pool2d", "avg_pool2d", "global_max_pool2d",
+         "global_avg_pool2d",
          "embedding", "layer_norm", "simple_rnn", "lstm", "gru",
          "scaled_dot_product_attention"],
         ELSEWHERE,
