@@ -55,6 +55,14 @@ def _thresholds(thresholds: Any, default: float = 0.5) -> np.ndarray:
     return values
 
 
+def _ranked_thresholds(thresholds: Any, top_k: int | None) -> np.ndarray:
+    """Precision's and Recall's thresholds: 0.5 by default; with ``top_k`` and no
+    thresholds, anything in the top k counts (Keras: a threshold of -inf)."""
+    if thresholds is None and top_k is not None:
+        return np.array([-np.inf])
+    return _thresholds(thresholds)
+
+
 class _ConfusionCounts(Metric):
     """Weighted tp/fp/tn/fn per threshold (and per label with ``per_label``)."""
 
@@ -199,10 +207,7 @@ class Precision(_ConfusionCounts):
     def __init__(self, thresholds: Any = None, top_k: int | None = None,
                  class_id: int | None = None, name: str | None = "precision",
                  dtype: Any = None) -> None:
-        # With top_k and no thresholds, anything in the top k counts (Keras: threshold -inf).
-        values = _thresholds(thresholds) if thresholds is not None or top_k is None \
-            else np.array([-np.inf])
-        super().__init__(values, top_k, class_id, name, dtype)
+        super().__init__(_ranked_thresholds(thresholds, top_k), top_k, class_id, name, dtype)
         self.given_thresholds = thresholds
 
     def result(self) -> Any:
@@ -225,9 +230,7 @@ class Recall(_ConfusionCounts):
     def __init__(self, thresholds: Any = None, top_k: int | None = None,
                  class_id: int | None = None, name: str | None = "recall",
                  dtype: Any = None) -> None:
-        values = _thresholds(thresholds) if thresholds is not None or top_k is None \
-            else np.array([-np.inf])
-        super().__init__(values, top_k, class_id, name, dtype)
+        super().__init__(_ranked_thresholds(thresholds, top_k), top_k, class_id, name, dtype)
         self.given_thresholds = thresholds
 
     def result(self) -> Any:
