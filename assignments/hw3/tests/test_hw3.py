@@ -12,8 +12,9 @@ import pytest
 import autograd
 import nn
 from autograd.kernels import im2col, pool
-from autograd.kernels.geometry import window_2d
-from autograd.ops.conv import conv2d_backward_numpy, conv2d_numpy
+from autograd.kernels.geometry import Window, window_2d
+from autograd.ops.conv import Conv2DOp, conv2d_backward_numpy, conv2d_numpy
+from autograd.ops.pool import AvgPool2D, MaxPool2D
 from nn import layers
 
 
@@ -24,6 +25,12 @@ def leaf(values):
 def image(h, w, c=1, n=1):
     """0, 1, 2, ... laid out row-major in an (n, h, w, c) float64 image."""
     return np.arange(n * h * w * c, dtype=np.float64).reshape(n, h, w, c)
+
+
+def valid(kh, kw, h, w):
+    """The Window of a kh x kw window, stride 1, no padding, on h x w images - written out here
+    (not by window_2d) so that each task's test runs your code of that task first."""
+    return Window(kh, kw, 1, 1, 1, 1, 0, 0, 0, 0, h - kh + 1, w - kw + 1)
 
 
 def geometry(win):
@@ -51,7 +58,7 @@ def test_window_geometry():
 
 def test_im2col():
     x = image(3, 3)  # 0..8
-    win = window_2d("test", x.shape, (2, 2), (1, 1), (1, 1), "valid")
+    win = valid(2, 2, 3, 3)
     want = [[0, 1, 3, 4], [1, 2, 4, 5], [3, 4, 6, 7], [4, 5, 7, 8]]  # one 2x2 window per row
     for fill in (im2col.im2col_rows, im2col.im2col_rows_numpy):
         cols = np.full((4, 4), -1.0)
@@ -62,7 +69,7 @@ def test_im2col():
 def test_col2im():
     # Each input cell receives one add per window that covers it: the corner 1, the
     # centre of a 3x3 image under four 2x2 windows 4.
-    win = window_2d("test", (1, 3, 3, 1), (2, 2), (1, 1), (1, 1), "valid")
+    win = valid(2, 2, 3, 3)
     for add_back in (im2col.col2im_rows, im2col.col2im_rows_numpy):
         dx = np.zeros((1, 3, 3, 1))
         add_back(np.ones((4, 4)), dx, 0, *geometry(win))
@@ -77,11 +84,12 @@ def test_col2im():
 def test_conv2d_forward():
     x = image(3, 3)
     kernel = np.ones((2, 2, 1, 1))
-    got = autograd.conv2d(autograd.tensor(x), autograd.tensor(kernel), autograd.tensor([0.5]))
+    win = valid(2, 2, 3, 3)
+    got = Conv2DOp.apply(autograd.tensor(x), autograd.tensor(kernel), autograd.tensor([0.5]),
+                         window=win)  # what autograd.conv2d runs, once it has the window
     assert got.numpy()[0, :, :, 0].tolist() == [[8.5, 12.5], [20.5, 24.5]], (
         f"2x2 window sums of 0..8 plus a bias of 0.5 are [[8.5, 12.5], [20.5, 24.5]], got "
         f"{got.numpy()[0, :, :, 0].tolist()}")
-    win = window_2d("test", x.shape, (2, 2), (1, 1), (1, 1), "valid")
     twin = conv2d_numpy(x, kernel, np.array([0.5]), win)
     assert twin[0, :, :, 0].tolist() == [[8.5, 12.5], [20.5, 24.5]], (
         f"conv2d_numpy gave {twin[0, :, :, 0].tolist()}")
@@ -91,12 +99,13 @@ def test_conv2d_backward():
     rng = np.random.default_rng(0)
     x, kernel, bias = leaf(rng.normal(size=(2, 4, 4, 2))), leaf(rng.normal(size=(3, 3, 2, 3))), \
         leaf(rng.normal(size=3))
-    assert autograd.gradcheck(lambda a, k, b: autograd.conv2d(a, k, b), [x, kernel, bias])
-    # the twin gives the same three gradients as the op
+    win = valid(3, 3, 4, 4)
     grad = rng.normal(size=(2, 2, 2, 3))
-    autograd.conv2d(x, kernel, bias).backward(autograd.tensor(grad))
-    win = window_2d("test", x.shape, (3, 3), (1, 1), (1, 1), "valid")
     dx, dk, db = conv2d_backward_numpy(x.numpy(), kernel.numpy(), grad, win)
+    assert autograd.gradcheck(lambda a, k, b: Conv2DOp.apply(a, k, b, window=win),
+                              [x, kernel, bias])
+    # the twin gives the same three gradients as the op
+    Conv2DOp.apply(x, kernel, bias, window=win).backward(autograd.tensor(grad))
     for name, twin, op in [("dx", dx, x), ("dkernel", dk, kernel), ("dbias", db, bias)]:
         assert np.allclose(twin, op.grad.numpy()), f"conv2d_backward_numpy's {name} is not the op's"
 
@@ -122,24 +131,26 @@ def test_pool_forward():
 
 
 def test_pool_backward():
-    x = leaf(np.random.default_rng(1).permutation(32).reshape(2, 4, 4, 1))  # no ties
-    assert autograd.gradcheck(lambda t: autograd.max_pool2d(t, 2), [x])
-    assert autograd.gradcheck(lambda t: autograd.avg_pool2d(t, 2), [x])
     grad = np.arange(1.0, 9.0).reshape(2, 2, 2, 1)
-    winners = np.empty((2, 2, 2, 1), np.int32)
-    pool.max_pool_forward(x.numpy(), np.empty((2, 2, 2, 1)), winners, 2, 2, 2, 2, 0, 0)
+    winners = np.array([0, 1, 2, 3, 3, 2, 1, 0], np.int32).reshape(2, 2, 2, 1)  # i * kw + j
     for backward in (pool.max_pool_backward, pool.max_pool_backward_numpy):
-        dx = np.full(x.shape, np.nan)
+        dx = np.full((2, 4, 4, 1), np.nan)
         backward(grad, winners, dx, 2, 2, 2, 2, 0, 0)
-        assert sorted(dx[dx != 0].tolist()) == list(range(1, 9)) and (dx == 0).sum() == 24, (
-            f"{backward.__name__}: each of the 8 gradients must go to its window's winner, "
-            "every other cell 0")
+        got = [np.flatnonzero(dx[n, 2 * a:2 * a + 2, 2 * b:2 * b + 2, 0].ravel()).tolist()
+               for n in range(2) for a in range(2) for b in range(2)]
+        assert got == [[k] for k in winners.ravel()] and sorted(dx[dx != 0]) == list(range(1, 9)), (
+            f"{backward.__name__}: each of the 8 gradients must go to the cell its window's "
+            f"winner names, every other cell 0; got nonzero positions {got}")
     for backward in (pool.avg_pool_backward, pool.avg_pool_backward_numpy):
-        dx = np.full(x.shape, np.nan)
+        dx = np.full((2, 4, 4, 1), np.nan)
         backward(grad, dx, 2, 2, 2, 2, 0, 0)
         assert dx[0, :2, :2, 0].tolist() == [[0.25, 0.25], [0.25, 0.25]], (
             f"{backward.__name__}: a gradient of 1 shared by 4 cells is 0.25 each, got "
             f"{dx[0, :2, :2, 0].tolist()}")
+    x = leaf(np.random.default_rng(1).permutation(32).reshape(2, 4, 4, 1))  # no ties
+    win = Window(2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 2, 2)  # 2x2 pools side by side
+    assert autograd.gradcheck(lambda t: MaxPool2D.apply(t, window=win), [x])
+    assert autograd.gradcheck(lambda t: AvgPool2D.apply(t, window=win), [x])
 
 
 # --- end to end -------------------------------------------------------------------------------
