@@ -68,7 +68,7 @@ def test_hw3_edition_stubs_its_regions_is_clean_for_the_audit_and_the_rest_runs(
     assert run.returncode == 0 and run.stdout.strip() == "(2, 2)", run.stderr[-2000:]
 
 
-def test_hw3_public_tests_fail_only_on_hw3_tasks(edition, tmp_path):
+def test_hw3_public_tests_fail_each_on_its_own_task(sample, edition, tmp_path):
     report = tmp_path / "junit.xml"
     run = _run(edition, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}")
     assert run.returncode == 1, run.stdout[-2000:]
@@ -80,9 +80,14 @@ def test_hw3_public_tests_fail_only_on_hw3_tasks(edition, tmp_path):
         assert problem is not None, f"{case.get('name')} passed on a stub"
         failed[case.get("name")] = problem.get("message")
     assert len(failed) == len(HW3_TASKS)
-    for name, message in failed.items():
+    _, hw3 = sample
+    for task in hw3.tasks:
+        (entry,) = task.public
+        message = failed[entry.split("::")[1]]
         ids = [t for t in HW3_TASKS if t + ":" in message]
-        assert len(ids) == 1 and message.startswith("NotImplementedError"), (name, message)
+        assert message.startswith("NotImplementedError") and len(ids) == 1, (task.id, message)
+        # a kernel task's test stops at that task's stub; the end-to-end one at a used task's
+        assert ids[0] in ((task.id,) if not task.uses else task.uses), (task.id, message)
 
 
 # ---------------------------------------------------------------- heavy runs (-m course)
