@@ -34,6 +34,7 @@
 ``augmentation``       RandomFlip, RandomRotation, RandomZoom, RandomTranslation,
                        RandomContrast (training only, seeded)
 ``image_transforms``   the resize and resampling arithmetic behind them (NumPy)
+``text_preprocessing`` StringLookup, IntegerLookup, TextVectorization (adapt)
 ``symbolic``           KerasTensor, Node: what calls on nn.Input record
 ``variable``           Variable: a named weight Tensor
 =====================  ============================================================
@@ -101,6 +102,7 @@ from nn.layers.regularization import Dropout
 from nn.layers.reshaping import Flatten, Reshape
 from nn.layers.reshaping2d import Cropping2D, Permute, RepeatVector, UpSampling2D, ZeroPadding2D
 from nn.layers.symbolic import KerasTensor
+from nn.layers.text_preprocessing import IntegerLookup, StringLookup, TextVectorization
 from nn.layers.variable import Variable
 from nn.layers.wrappers import Bidirectional, TimeDistributed
 
@@ -129,7 +131,7 @@ __all__ = [
     "LSTM", "GRU", "Bidirectional", "TimeDistributed", "Conv1D", "MaxPooling1D",
     "AveragePooling1D", "GlobalMaxPooling1D", "GlobalAveragePooling1D", "UpSampling1D",
     "ZeroPadding1D", "Cropping1D", "LayerNormalization", "MultiHeadAttention", "Attention",
-    "AdditiveAttention",
+    "AdditiveAttention", "TextVectorization", "StringLookup", "IntegerLookup",
     "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax",
     "UpSampling2D", "ZeroPadding2D", "Cropping2D", "RepeatVector", "Permute",
     "Rescaling", "Normalization", "Resizing", "CenterCrop", "RandomFlip", "RandomRotation",
