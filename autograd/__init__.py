@@ -152,11 +152,13 @@ reuse_freed_memory()
 
 # Recurrent layers' cores: a whole sequence of cell steps as one op each.
 from .ops.attention import scaled_dot_product_attention  # noqa: E402
+from .ops.batch_norm import batch_norm  # noqa: E402
 from .ops.embedding import embedding  # noqa: E402
 from .ops.layer_norm import layer_norm  # noqa: E402
 from .ops.recurrent import gru, lstm, simple_rnn  # noqa: E402
 
-__all__ += ["scaled_dot_product_attention", "embedding", "layer_norm", "simple_rnn", "lstm", "gru"]
+__all__ += ["scaled_dot_product_attention", "embedding", "batch_norm", "layer_norm", "simple_rnn",
+            "lstm", "gru"]
 
 # TensorFlow's names (the table is in tensorflow_names.py). reshape, transpose and
 # matmul come from there because they accept TensorFlow's keywords (shape=, perm=,

@@ -53,6 +53,27 @@ def get_generator() -> np.random.Generator:
     return _RNG.generator
 
 
+def dropout_mask(rng: np.random.Generator, shape: tuple, rate: float,
+                 dtype: Any) -> np.ndarray:
+    """The mask of inverted dropout: each entry 0 with probability ``rate``, else
+    ``1 / (1 - rate)``, so that ``x * mask`` keeps the expected value of ``x``.
+
+    Every dropout in gradstack multiplies by this (the Dropout layer, the recurrent
+    and attention dropouts, ``keras.random.dropout``, ``tf.nn.dropout``).
+
+    >>> m = dropout_mask(np.random.default_rng(0), (1000,), 0.25, np.float32)
+    >>> sorted(set(m.tolist())), m.dtype
+    ([0.0, 1.3333333730697632], dtype('float32'))
+    """
+    # BEGIN SOLUTION hw2.dropout
+    # float32 draws: half the random bits and memory of float64 ones, and resolution
+    # enough for a keep/drop decision (2**-24). The scaled mask is made in one pass,
+    # from the booleans straight to the wanted dtype.
+    keep = rng.random(shape, dtype=np.float32) >= rate
+    return np.divide(keep, 1.0 - rate, dtype=dtype)
+    # END SOLUTION
+
+
 # ---------------------------------------------------------------- tf.random
 
 

@@ -569,8 +569,9 @@ def dropout(x: Any, rate: float, noise_shape: Any = None, seed: int | None = Non
     if not 0.0 <= rate < 1.0:
         raise ValueError(f"tf.nn.dropout: rate must be in [0, 1), but got {rate}.")
     mask_shape = x.shape if noise_shape is None else random_module._shape_of(noise_shape)
-    keep = random_module._generator_for(seed).random(mask_shape) >= rate
-    return arithmetic.mul(x, (keep / (1.0 - rate)).astype(x.dtype))
+    mask = random_module.dropout_mask(random_module._generator_for(seed), mask_shape, rate,
+                                      x.dtype)
+    return arithmetic.mul(x, mask)
 
 
 def softmax_cross_entropy_with_logits(labels: Any, logits: Any, axis: int = -1,

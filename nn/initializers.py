@@ -199,11 +199,15 @@ class VarianceScaling(_RandomInitializer):
     def __call__(self, shape: Any, dtype: Any = "float32") -> np.ndarray:
         shape = _shape(shape)
         fan_in, fan_out = compute_fans(shape)
+        # BEGIN SOLUTION hw2.glorot
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[self.mode]
         variance = self.scale / max(1.0, n)
+        # END SOLUTION
         rng = self._generator()
         if self.distribution == "uniform":
-            limit = math.sqrt(3.0 * variance)
+            # BEGIN SOLUTION hw2.glorot
+            limit = math.sqrt(3.0 * variance)  # U(-l, l) has variance l**2 / 3
+            # END SOLUTION
             values = rng.uniform(-limit, limit, size=shape)
         elif self.distribution == "untruncated_normal":
             values = rng.normal(0.0, math.sqrt(variance), size=shape)
@@ -330,10 +334,12 @@ def compute_fans(shape: tuple) -> tuple[float, float]:
         return 1, 1
     if len(shape) == 1:
         return shape[0], shape[0]
+    # BEGIN SOLUTION hw2.glorot
     if len(shape) == 2:
         return shape[0], shape[1]
     receptive_field = math.prod(shape[:-2])
     return shape[-2] * receptive_field, shape[-1] * receptive_field
+    # END SOLUTION
 
 
 def get(identifier: Any) -> Initializer:

@@ -26,6 +26,7 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
+from autograd.random import dropout_mask
 
 __all__ = [
     "SeedGenerator", "normal", "uniform", "truncated_normal", "randint", "dropout", "shuffle",
@@ -123,8 +124,7 @@ def dropout(inputs: Any, rate: float, noise_shape: Any = None, seed: Any = None)
         raise ValueError(f"keras.random.dropout: rate must be in [0, 1), but got {rate}.")
     shape = x.shape if noise_shape is None else tuple(
         x.shape[i] if d is None else int(d) for i, d in enumerate(noise_shape))
-    keep = _generator(seed).random(shape) >= rate
-    return x * (keep / (1.0 - rate)).astype(x.dtype)
+    return x * dropout_mask(_generator(seed), shape, rate, x.dtype)
 
 
 def shuffle(x: Any, axis: int = 0, seed: Any = None) -> Tensor:

@@ -10,6 +10,7 @@
 - ``linalg``: matmul, linear
 - ``softmax``: softmax, log_softmax
 - ``cross_entropy``: the fused cross-entropies behind the losses
+- ``batch_norm``, ``layer_norm``: the fused normalizations behind the layers
 - ``conv`` and ``pool``: convolution and pooling on the Numba kernels
 
 Each op is a ``Function`` subclass with ``forward`` and ``backward`` side by side,

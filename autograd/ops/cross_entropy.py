@@ -24,11 +24,14 @@ class SoftmaxCrossEntropy(Function):
         log_probs = _stable_log_softmax(logits, axis)
         ctx.save_for_backward(log_probs, target)
         ctx.axis = axis
+        # BEGIN SOLUTION hw2.softmax_cross_entropy
         return -(target * log_probs).sum(axis=axis)
+        # END SOLUTION
 
     @staticmethod
     def backward(ctx, grad):
         log_probs, target = ctx.saved_tensors
+        # BEGIN SOLUTION hw2.softmax_cross_entropy
         g = np.expand_dims(grad, ctx.axis)
         grad_logits = None
         if ctx.needs_input_grad[0]:
@@ -36,6 +39,7 @@ class SoftmaxCrossEntropy(Function):
             total = target.sum(axis=ctx.axis, keepdims=True)
             grad_logits = g * (np.exp(log_probs) * total - target)
         grad_target = -g * log_probs if ctx.needs_input_grad[1] else None
+        # END SOLUTION
         return grad_logits, grad_target
 
 
@@ -59,19 +63,23 @@ class SparseSoftmaxCrossEntropy(Function):
     def forward(ctx, logits, labels):
         log_probs = _stable_log_softmax(logits, -1)
         ctx.save_for_backward(log_probs, labels)
+        # BEGIN SOLUTION hw2.softmax_cross_entropy
         # Pick each row's label column, seeing the leading axes as one row axis.
         rows = log_probs.reshape(-1, log_probs.shape[-1])
         picked = rows[np.arange(rows.shape[0]), labels.reshape(-1)]
         return -picked.reshape(labels.shape)
+        # END SOLUTION
 
     @staticmethod
     def backward(ctx, grad):
         log_probs, labels = ctx.saved_tensors
+        # BEGIN SOLUTION hw2.softmax_cross_entropy
         # softmax - one_hot(label)
         # (reshape may copy a non-contiguous array, so keep working on its result)
         rows = np.exp(log_probs).reshape(-1, log_probs.shape[-1])
         rows[np.arange(rows.shape[0]), labels.reshape(-1)] -= 1
         return rows.reshape(log_probs.shape) * grad[..., None], None
+        # END SOLUTION
 
 
 def sparse_softmax_cross_entropy(logits: Any, labels: Any) -> Tensor:

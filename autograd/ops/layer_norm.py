@@ -1,14 +1,11 @@
 """``layer_norm``: normalise each sample over some axes, then scale and shift.
 
 One fused op (mean, variance, normalise, scale, shift would be six nodes) with
-the textbook backward. With ``x̂ = (x - mean) / sqrt(var + eps)`` over the
-normalised axes and ``g`` the gradient at ``x̂`` (the output gradient times
-gamma)::
-
-    dx = (g - mean(g) - x̂ * mean(g * x̂)) / sqrt(var + eps)
-
-(means over the same axes). gamma's gradient is ``grad * x̂`` and beta's
-``grad``; the engine sums both back to their broadcast shapes.
+the textbook backward, the same as batch norm's in training over other axes
+(``batch_norm.normalization_backward``, with ``g`` the gradient at
+``x̂ = (x - mean) / sqrt(var + eps)``: the output gradient times gamma). gamma's
+gradient is ``grad * x̂`` and beta's ``grad``; the engine sums both back to their
+broadcast shapes.
 """
 
 from __future__ import annotations
@@ -19,6 +16,7 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor
+from .batch_norm import normalization_backward
 
 
 class LayerNorm(Function):
@@ -43,8 +41,7 @@ class LayerNorm(Function):
         dx = None
         if need_x:
             g = grad * gamma if gamma is not None else grad
-            dx = (g - g.mean(axis=axes, keepdims=True)
-                  - x_hat * (g * x_hat).mean(axis=axes, keepdims=True)) * inv_std
+            dx = normalization_backward(g, x_hat, inv_std, axes)  # shared with batch_norm
         dgamma = grad * x_hat if need_gamma else None
         dbeta = grad if need_beta else None
         return dx, dgamma, dbeta

@@ -21,6 +21,7 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
+from autograd.random import dropout_mask
 from nn import initializers, regularizers
 from nn.layers.base import Layer
 from nn.layers.masking import get_mask, set_mask
@@ -217,8 +218,7 @@ class MultiHeadAttention(Layer):
         drop = None
         if training and self.dropout > 0.0:
             rng = self._generator if self._generator is not None else autograd.get_generator()
-            drop = ((rng.random((batch, self.num_heads, tq, tk)) >= self.dropout)
-                    / (1.0 - self.dropout)).astype(q.dtype)
+            drop = dropout_mask(rng, (batch, self.num_heads, tq, tk), self.dropout, q.dtype)
         attended = autograd.scaled_dot_product_attention(
             q, k, v, mask=mask, scale=1.0 / np.sqrt(self.key_dim), dropout=drop)
         merged = autograd.reshape(autograd.transpose(attended, (0, 2, 1, 3)),
@@ -303,8 +303,8 @@ class _BaseDenseAttention(Layer):
         used = weights
         if training and self.dropout > 0.0:
             rng = self._generator if self._generator is not None else autograd.get_generator()
-            keep = (rng.random(weights.shape) >= self.dropout) / (1.0 - self.dropout)
-            used = weights * autograd.tensor(keep.astype(weights.dtype))
+            keep = dropout_mask(rng, weights.shape, self.dropout, weights.dtype)
+            used = weights * autograd.tensor(keep)
         result = used @ value
         if q_mask is not None:
             result = result * autograd.tensor(q_mask[:, :, None].astype(result.dtype))

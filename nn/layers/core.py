@@ -94,6 +94,7 @@ class Dense(Layer):
             )
 
     def build(self, input_shape: Any) -> None:
+        # BEGIN SOLUTION hw2.dense
         self.kernel = self.add_weight(
             shape=(input_shape[-1], self.units),
             initializer=self.kernel_initializer,
@@ -107,11 +108,14 @@ class Dense(Layer):
                 regularizer=self.bias_regularizer,
                 name="bias",
             )
+        # END SOLUTION
         self.built = True
 
     def call(self, inputs: Tensor) -> Tensor:
+        # BEGIN SOLUTION hw2.dense
         # inputs @ kernel + bias, as one op (autograd/ops/linalg.py)
         return self.activation(autograd.linear(inputs, self.kernel, self.bias))
+        # END SOLUTION
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
         return tuple(input_shape[:-1]) + (self.units,)

@@ -123,31 +123,12 @@ class BatchNormalization(Layer):
         self.built = True
 
     def call(self, inputs: Tensor, training: Any = None) -> Tensor:
-        ndim = inputs.ndim
-        axis = self._feature_axis(ndim)
-        reduce_axes = tuple(a for a in range(ndim) if a != axis)
-        # (1, ..., features, ..., 1): per-feature vectors broadcast against the input.
-        feature_shape = tuple(inputs.shape[a] if a == axis else 1 for a in range(ndim))
-        if training and self.trainable:
-            mean = inputs.mean(axis=reduce_axes, keepdims=True)
-            variance = inputs.var(axis=reduce_axes, keepdims=True)
-            self._update_moving_averages(mean, variance)
-        else:
-            mean = self.moving_mean.reshape(feature_shape)
-            variance = self.moving_variance.reshape(feature_shape)
-        outputs = (inputs - mean) / (variance + self.epsilon).sqrt()
-        if self.gamma is not None:
-            outputs = outputs * self.gamma.reshape(feature_shape)
-        if self.beta is not None:
-            outputs = outputs + self.beta.reshape(feature_shape)
-        return outputs
-
-    def _update_moving_averages(self, mean: Tensor, variance: Tensor) -> None:
-        # State, not something to differentiate: update in place outside the graph.
-        with autograd.no_grad():
-            for moving, batch_value in ((self.moving_mean, mean), (self.moving_variance, variance)):
-                moving.mul_(self.momentum)
-                moving.add_(batch_value.data.reshape(-1), alpha=1.0 - self.momentum)
+        # One fused op (autograd/ops/batch_norm.py); in training it also updates the
+        # moving averages. A frozen layer always uses them, as in Keras.
+        return autograd.batch_norm(
+            inputs, self.moving_mean, self.moving_variance, self.gamma, self.beta,
+            axis=self._feature_axis(inputs.ndim), training=bool(training and self.trainable),
+            momentum=self.momentum, epsilon=self.epsilon)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         return input_shape

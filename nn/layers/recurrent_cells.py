@@ -20,6 +20,7 @@ import numpy as np
 import autograd
 from autograd import Tensor
 from autograd.ops.recurrent import ACTIVATIONS
+from autograd.random import dropout_mask
 from nn import activations, initializers, regularizers
 from nn.layers.base import Layer
 from nn.saving.registry import register
@@ -109,7 +110,7 @@ class _Cell(Layer):
         def mask(shape, rate):
             if rate == 0.0:
                 return None
-            return ((rng.random(shape) >= rate) / (1.0 - rate)).astype(dtype)
+            return dropout_mask(rng, shape, rate, dtype)
 
         return (mask((batch, inputs_shape[-1]), self.dropout),
                 mask((batch, self.units), self.recurrent_dropout))

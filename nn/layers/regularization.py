@@ -8,6 +8,7 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
+from autograd.random import dropout_mask
 from nn.layers.base import Layer
 from nn.saving.registry import register
 
@@ -52,15 +53,13 @@ class Dropout(Layer):
         self._generator = np.random.default_rng(seed) if seed is not None else None
 
     def call(self, inputs: Tensor, training: Any = None) -> Tensor:
+        rng = self._generator if self._generator is not None else autograd.get_generator()
+        # BEGIN SOLUTION hw2.dropout
         if not training or self.rate == 0.0:
             return inputs
-        rng = self._generator if self._generator is not None else autograd.get_generator()
-        # float32 draws: half the random bits and memory of float64 ones, and
-        # resolution enough for a keep/drop decision (2**-24). The scaled mask is
-        # made in one pass, from the booleans straight to the input's dtype.
-        keep = rng.random(self._mask_shape(inputs.shape), dtype=np.float32) >= self.rate
-        mask = np.divide(keep, 1.0 - self.rate, dtype=inputs.dtype)
+        mask = dropout_mask(rng, self._mask_shape(inputs.shape), self.rate, inputs.dtype)
         return inputs * mask
+        # END SOLUTION
 
     def _mask_shape(self, input_shape: tuple) -> tuple:
         if self.noise_shape is None:
