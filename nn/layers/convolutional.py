@@ -13,6 +13,7 @@ import autograd
 from autograd import Tensor
 from nn import activations, initializers, regularizers
 from nn.layers.base import Layer
+from nn.layers.core import add_kernel_and_bias
 from nn.layers.shape_utils import (
     check_channels_last,
     conv_output_length,
@@ -151,19 +152,7 @@ class Conv2D(Layer):
 
     def build(self, input_shape: Any) -> None:
         kh, kw = self.kernel_size
-        self.kernel = self.add_weight(
-            shape=(kh, kw, input_shape[-1], self.filters),
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            name="kernel",
-        )
-        if self.use_bias:
-            self.bias = self.add_weight(
-                shape=(self.filters,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                name="bias",
-            )
+        add_kernel_and_bias(self, (kh, kw, input_shape[-1], self.filters))  # as Dense does
         self.built = True
 
     def call(self, inputs: Tensor) -> Tensor:

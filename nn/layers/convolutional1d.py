@@ -15,6 +15,7 @@ import autograd
 from autograd import Tensor
 from nn import activations, initializers, regularizers
 from nn.layers.base import Layer
+from nn.layers.core import add_kernel_and_bias
 from nn.layers.shape_utils import conv_output_length, normalize_tuple
 from nn.saving.registry import register
 
@@ -137,13 +138,7 @@ class Conv1D(Layer):
                 "kernel_size.")
 
     def build(self, input_shape: Any) -> None:
-        self.kernel = self.add_weight(
-            shape=(self.kernel_size, input_shape[-1], self.filters),
-            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
-            name="kernel")
-        if self.use_bias:
-            self.bias = self.add_weight(shape=(self.filters,), initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer, name="bias")
+        add_kernel_and_bias(self, (self.kernel_size, input_shape[-1], self.filters))
         self.built = True
 
     def call(self, inputs: Tensor) -> Tensor:

@@ -11,6 +11,29 @@ from nn.layers.base import Layer
 from nn.saving.registry import register
 
 
+def add_kernel_and_bias(layer: Layer, kernel_shape: tuple) -> None:
+    """Give ``layer`` its ``kernel`` of ``kernel_shape`` and, when ``layer.use_bias``, its
+    ``bias`` with one value per output feature (the kernel's last axis), made with
+    ``add_weight`` from the layer's ``kernel_*`` and ``bias_*`` initializers and
+    regularizers, named "kernel" and "bias" as in Keras. Dense, Conv1D and Conv2D use it.
+    """
+    # BEGIN SOLUTION hw2.dense
+    layer.kernel = layer.add_weight(
+        shape=kernel_shape,
+        initializer=layer.kernel_initializer,
+        regularizer=layer.kernel_regularizer,
+        name="kernel",
+    )
+    if layer.use_bias:
+        layer.bias = layer.add_weight(
+            shape=(kernel_shape[-1],),
+            initializer=layer.bias_initializer,
+            regularizer=layer.bias_regularizer,
+            name="bias",
+        )
+    # END SOLUTION
+
+
 class Dense(Layer):
     """A fully connected layer: ``activation(inputs @ kernel + bias)``.
 
@@ -95,19 +118,7 @@ class Dense(Layer):
 
     def build(self, input_shape: Any) -> None:
         # BEGIN SOLUTION hw2.dense
-        self.kernel = self.add_weight(
-            shape=(input_shape[-1], self.units),
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            name="kernel",
-        )
-        if self.use_bias:
-            self.bias = self.add_weight(
-                shape=(self.units,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                name="bias",
-            )
+        add_kernel_and_bias(self, (input_shape[-1], self.units))
         # END SOLUTION
         self.built = True
 
