@@ -151,7 +151,7 @@ def test_dense_uses_its_initializers_and_regularizers():
     layer.build((None, 3))
     assert np.array_equal(layer.kernel.numpy(), np.ones((3, 2))), (
         "the kernel is made with the layer's kernel_initializer ('ones' here): pass "
-        "initializer=self.kernel_initializer to add_weight")
+        "initializer=layer.kernel_initializer to add_weight")
     assert np.array_equal(layer.bias.numpy(), [0.5, 0.5]), (
         "the bias is made with the layer's bias_initializer (Constant(0.5) here)")
     assert len(layer.losses) == 1 and np.isclose(float(layer.losses[0].numpy()), 0.6), (
