@@ -78,7 +78,7 @@ CLASSIFICATION = {
     **dict.fromkeys(
         ["conv2d", "conv2d_transpose", "max_pool2d", "avg_pool2d", "global_max_pool2d",
          "global_avg_pool2d",
-         "embedding", "layer_norm", "simple_rnn", "lstm", "gru",
+         "embedding", "layer_norm", "batch_norm", "simple_rnn", "lstm", "gru",
          "scaled_dot_product_attention"],
         ELSEWHERE,
     ),
@@ -99,6 +99,7 @@ TESTED_IN = {
     "embedding": "test_ops_recurrent.py",
     "scaled_dot_product_attention": "test_ops_recurrent.py",
     "layer_norm": "test_ops_recurrent.py",
+    "batch_norm": "test_ops_batch_norm.py",
     "simple_rnn": "test_ops_recurrent.py",
     "lstm": "test_ops_recurrent.py",
     "gru": "test_ops_recurrent.py",
