@@ -103,6 +103,6 @@ def test_dropout_mask_values_fraction_and_stream():
     assert mask.dtype == np.float32 and set(np.unique(mask).tolist()) == {0.0,
                                                                          float(np.float32(1 / 0.7))}
     assert abs(float((mask == 0).mean()) - 0.3) < 0.02
-    # the same draws as rng.random(shape) >= rate: one uniform per entry
-    draws = np.random.default_rng(3).random((200, 100))
+    # the same draws as rng.random(shape, dtype=float32) >= rate: one uniform per entry
+    draws = np.random.default_rng(3).random((200, 100), dtype=np.float32)
     assert np.array_equal(mask != 0, draws >= 0.3)
