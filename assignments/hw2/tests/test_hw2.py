@@ -19,6 +19,27 @@ def random_array(shape, seed, low=-1.0, high=1.0):
     return np.random.default_rng(seed).uniform(low, high, size=shape)
 
 
+def numeric_gradient(f, x, eps=1e-6):
+    """Central finite differences of the scalar NumPy function f at x (float64)."""
+    x = np.array(x, dtype=np.float64)
+    out = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        step = np.zeros_like(x)
+        step[i] = eps
+        out[i] = (f(x + step) - f(x - step)) / (2 * eps)
+    return out
+
+
+class SavedContext:
+    """What an op's forward leaves on ``ctx`` for its backward, filled in by hand so a
+    public test can call ``backward`` on its own (before your forward exists)."""
+
+    def __init__(self, saved, needs_input_grad, **attributes):
+        self.saved_tensors = saved
+        self.needs_input_grad = needs_input_grad
+        self.__dict__.update(attributes)
+
+
 def log_of_softmax(z):
     # the textbook formula, fine for these small logits (your op must also handle large ones)
     return np.log(np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True))
@@ -45,8 +66,20 @@ def test_log_softmax():
 
 
 def test_softmax_cross_entropy():
+    from autograd.ops.cross_entropy import SoftmaxCrossEntropy
+
     z = random_array((3, 4), 4, -2.0, 2.0)
     target = np.eye(4)[[0, 3, 1]]
+    # backward alone, on what forward saves (log_softmax(z), target), against finite
+    # differences of the loss weighted by an incoming gradient of one value per row
+    upstream = np.array([0.5, -1.0, 2.0])
+    ctx = SavedContext((log_of_softmax(z), target), (True, False), axis=-1)
+    grad_z, _ = SoftmaxCrossEntropy.backward(ctx, upstream)
+    expected = numeric_gradient(
+        lambda v: float((upstream * -(target * log_of_softmax(v)).sum(axis=-1)).sum()), z)
+    assert np.allclose(grad_z, expected, rtol=1e-6, atol=1e-8), (
+        "SoftmaxCrossEntropy.backward (called on its own): the gradient for the logits "
+        f"disagrees with finite differences: expected row 0 {expected[0]}, got {grad_z[0]}")
     expected = -(target * log_of_softmax(z)).sum(axis=-1)
     got = autograd.softmax_cross_entropy(z, target).numpy()
     assert np.allclose(got, expected, rtol=1e-12), (
@@ -126,8 +159,32 @@ def test_batch_norm_forward():
 
 
 def test_batch_norm_backward():
-    x = leaf(random_array((6, 3), 7, -2.0, 3.0), "x")
-    gamma, beta = leaf([1.5, 0.5, -1.0], "gamma"), leaf([0.1, 0.2, 0.3], "beta")
+    from autograd.ops.batch_norm import BatchNorm
+
+    values = random_array((6, 3), 7, -2.0, 3.0)
+    g, b = np.array([1.5, 0.5, -1.0]), np.array([0.1, 0.2, 0.3])
+    upstream = random_array((6, 3), 8)
+
+    def loss(v, gamma=g, beta=b):  # sum(upstream * y), y the training output, in NumPy
+        y = (v - v.mean(axis=0)) / np.sqrt(v.var(axis=0) + 1e-3) * gamma + beta
+        return float((upstream * y).sum())
+
+    # backward alone, on what forward saves (x_hat, 1 / std, gamma), in training mode
+    inv_std = 1 / np.sqrt(values.var(axis=0, keepdims=True) + 1e-3)
+    x_hat = (values - values.mean(axis=0, keepdims=True)) * inv_std
+    ctx = SavedContext((x_hat, inv_std, g), (True, True, True), axes=(0,), training=True)
+    got = BatchNorm.backward(ctx, upstream)
+    for name, grad, expected in [
+            ("x", got[0], numeric_gradient(loss, values)),
+            ("gamma", got[1], numeric_gradient(lambda v: loss(values, gamma=v), g)),
+            ("beta", got[2], numeric_gradient(lambda v: loss(values, beta=v), b))]:
+        assert grad is not None and np.allclose(grad, expected, rtol=1e-5, atol=1e-7), (
+            f"BatchNorm.backward (called on its own, training=True): the gradient for {name} "
+            f"disagrees with finite differences: expected {expected.ravel()[:3]}..., got "
+            f"{None if grad is None else np.ravel(grad)[:3]}...")
+    # and through the whole op (this part needs your forward too)
+    x = leaf(values, "x")
+    gamma, beta = leaf(g, "gamma"), leaf(b, "beta")
     assert autograd.gradcheck(
         lambda a, g, b: autograd.batch_norm(a, None, None, g, b, training=True),
         [x, gamma, beta])
