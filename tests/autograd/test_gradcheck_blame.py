@@ -430,3 +430,41 @@ def test_blame_runs_no_engine_task_it_is_not_checking(monkeypatch):
     monkeypatch.setattr(engine, "sum_to_shape", stub)
     error = failure(lambda t: SinWrongSign.apply(t * 2.0), [f64([0.3, -1.2])])
     assert (error.blame, error.fingerprint) == ("SinWrongSign", "sign")
+
+
+def test_a_known_mistake_of_the_built_in_matmul_is_named(monkeypatch):
+    # An instructor's planted wrong MatMul.backward (what a student might write), and the
+    # same mistake registered: the report names it, on the matrix product inside a layer.
+    def dx_without_transpose(ctx, grad):
+        a, b = ctx.saved_tensors
+        return grad @ b, a.T @ grad
+
+    probe = f64([[1.0]])
+    matmul_op = (probe @ probe).grad_fn.fn
+    assert matmul_op.__name__ == "MatMul"
+    monkeypatch.setattr(matmul_op, "backward", staticmethod(dx_without_transpose))
+    autograd.register_mistake(matmul_op, "dX = dY·W without the transpose", dx_without_transpose)
+    x = f64([[0.5, -1.0], [2.0, 0.25]], name="x")
+    w = f64([[0.3, 0.7], [-0.2, 1.1]], name="w")
+    error = failure(lambda x, w: (x @ w).tanh(), [x, w])
+    assert (error.blame, error.node, error.blame_input) == ("MatMul", 2, 0)
+    assert "this matches a known mistake: dX = dY·W without the transpose" in str(error)
+
+
+class ScaleWrongSign(Function):
+    """factor * x, the factor a keyword setting: blame must run forward again with it."""
+
+    @staticmethod
+    def forward(ctx, x, *, factor):
+        ctx.factor = factor
+        return factor * x
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad * ctx.factor
+
+
+def test_blame_reruns_a_forward_with_its_keyword_settings():
+    error = failure(lambda t: ScaleWrongSign.apply(t.sin(), factor=3.0).exp(),
+                    [f64([0.3, -0.2])])
+    assert (error.blame, error.fingerprint) == ("ScaleWrongSign", "sign")
