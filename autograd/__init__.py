@@ -138,10 +138,11 @@ __all__ = [
 # Convolution and pooling (NHWC, Keras kernel layout), on the Numba kernels.
 from .ops.conv import conv2d  # noqa: E402
 from .ops.conv_transpose import conv2d_transpose  # noqa: E402
+from .ops.depthwise_conv import depthwise_conv2d  # noqa: E402
 from .ops.pool import avg_pool2d, global_avg_pool2d, global_max_pool2d, max_pool2d  # noqa: E402
 
-__all__ += ["conv2d", "conv2d_transpose", "max_pool2d", "avg_pool2d", "global_max_pool2d",
-            "global_avg_pool2d", "conv_output_shape"]
+__all__ += ["conv2d", "conv2d_transpose", "depthwise_conv2d", "max_pool2d", "avg_pool2d",
+            "global_max_pool2d", "global_avg_pool2d", "conv_output_shape"]
 
 # Training asks for arrays of the same sizes every step: let malloc keep freed ones
 # for reuse instead of faulting in fresh pages each time (kernels/workspace.py says

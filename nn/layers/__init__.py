@@ -12,6 +12,7 @@
 ``activation_layers``  ReLU, LeakyReLU, PReLU, ELU, Softmax
 ``convolutional``      Conv2D
 ``convolutional_transpose`` Conv2DTranspose (upsampling; autograd.conv2d_transpose)
+``convolutional_separable`` DepthwiseConv2D, SeparableConv2D (autograd.depthwise_conv2d)
 ``pooling``            MaxPooling2D, AveragePooling2D, GlobalMaxPooling2D,
                        GlobalAveragePooling2D
 ``normalization``      BatchNormalization
@@ -55,6 +56,7 @@ from nn.layers.augmentation import (
 from nn.layers.base import Layer
 from nn.layers.convolutional import Conv2D
 from nn.layers.convolutional1d import Conv1D
+from nn.layers.convolutional_separable import DepthwiseConv2D, SeparableConv2D
 from nn.layers.convolutional_transpose import Conv2DTranspose
 from nn.layers.core import Activation, Dense
 from nn.layers.embedding import Embedding
@@ -136,7 +138,7 @@ __all__ = [
     "UpSampling2D", "ZeroPadding2D", "Cropping2D", "RepeatVector", "Permute",
     "Rescaling", "Normalization", "Resizing", "CenterCrop", "RandomFlip", "RandomRotation",
     "RandomZoom", "RandomTranslation", "RandomContrast",
-    "serialize", "deserialize", "Conv2DTranspose",
+    "serialize", "deserialize", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D",
     # merging
     "Maximum", "Minimum", "Dot", "add", "subtract", "multiply", "average", "maximum",
     "minimum", "concatenate", "dot",

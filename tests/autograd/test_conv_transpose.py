@@ -57,3 +57,28 @@ def test_bad_arguments_name_the_layout():
         autograd.conv2d_transpose(np.ones((1, 4, 4, 2)), np.ones((3, 3, 5, 3)))
     with pytest.raises(ValueError, match="padding must be 'valid' or 'same'"):
         autograd.conv2d_transpose(np.ones((1, 4, 4, 2)), np.ones((3, 3, 5, 2)), padding="full")
+
+
+# ---------------------------------------------------------------- depthwise_conv2d
+
+def test_depthwise_conv2d_is_each_channel_on_its_own():
+    x = RNG.normal(size=(2, 6, 5, 3))
+    kernel = RNG.normal(size=(3, 2, 3, 2))  # (kh, kw, in, depth_multiplier)
+    out = autograd.depthwise_conv2d(autograd.tensor(x, dtype="float64"),
+                                    autograd.tensor(kernel, dtype="float64")).numpy()
+    assert out.shape == (2, 4, 4, 6)
+    for c in range(3):
+        for m in range(2):
+            alone = autograd.conv2d(autograd.tensor(x[..., c:c + 1], dtype="float64"),
+                                    autograd.tensor(kernel[:, :, c:c + 1, m:m + 1],
+                                                    dtype="float64")).numpy()
+            np.testing.assert_allclose(out[..., c * 2 + m], alone[..., 0], rtol=1e-12)
+
+
+@pytest.mark.parametrize("strides,padding,dilation", [(1, "valid", 1), (2, "same", 1),
+                                                      (1, "valid", 2)])
+def test_depthwise_conv2d_gradcheck(strides, padding, dilation):
+    x, kernel, bias = f64((2, 5, 5, 2)), f64((2, 2, 2, 3)), f64((6,))
+    assert autograd.gradcheck(
+        lambda a, k, b: autograd.depthwise_conv2d(a, k, b, strides=strides, padding=padding,
+                                                  dilation_rate=dilation), [x, kernel, bias])

@@ -76,8 +76,8 @@ CLASSIFICATION = {
         ["Tensor", "Function", "Context", "GradcheckError", "GraphDrawing", "TraceStep"], CLASS
     ),
     **dict.fromkeys(
-        ["conv2d", "conv2d_transpose", "max_pool2d", "avg_pool2d", "global_max_pool2d",
-         "global_avg_pool2d",
+        ["conv2d", "conv2d_transpose", "depthwise_conv2d", "max_pool2d", "avg_pool2d",
+         "global_max_pool2d", "global_avg_pool2d",
          "embedding", "layer_norm", "batch_norm", "simple_rnn", "lstm", "gru",
          "scaled_dot_product_attention"],
         ELSEWHERE,
@@ -92,6 +92,7 @@ CLASSIFICATION = {
 TESTED_IN = {
     "conv2d": "test_conv.py",
     "conv2d_transpose": "test_conv_transpose.py",
+    "depthwise_conv2d": "test_conv_transpose.py",
     "max_pool2d": "test_pool.py",
     "avg_pool2d": "test_pool.py",
     "global_max_pool2d": "test_pool.py",

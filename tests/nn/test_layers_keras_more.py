@@ -274,3 +274,15 @@ def test_the_functional_guide_autoencoder_runs_as_written():
     images = RNG.random((8, 28, 28, 1)).astype("float32")
     history = autoencoder.fit(images, images, epochs=2, batch_size=4, verbose=0)
     assert np.isfinite(history.history["loss"]).all()
+
+
+def test_depthwise_and_separable_layers_shapes_weights_and_gradients():
+    depthwise = layers.DepthwiseConv2D(3, depth_multiplier=2, strides=2, padding="same")
+    assert depthwise(nn.Input((9, 8, 3))).shape == (None, 5, 4, 6)
+    assert [w.shape for w in depthwise.get_weights()] == [(3, 3, 3, 2), (6,)]
+    separable = layers.SeparableConv2D(5, 3, depth_multiplier=2)
+    assert separable(nn.Input((9, 8, 3))).shape == (None, 7, 6, 5)
+    assert [w.shape for w in separable.get_weights()] == [(3, 3, 3, 2), (1, 1, 6, 5), (5,)]
+    x = f64((2, 5, 5, 2))
+    layer = layers.SeparableConv2D(3, 2, activation="tanh", dtype="float64")
+    assert autograd.gradcheck(lambda t: layer(t), [x])

@@ -136,3 +136,28 @@ def test_the_autoencoder_moves_through_keras_files(tmp_path):
     ours.save(tmp_path / "ours.keras")
     np.testing.assert_allclose(keras.models.load_model(tmp_path / "ours.keras").predict(
         x, verbose=0), ours.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("options", [{"kernel_size": 3},
+                                     {"kernel_size": 3, "depth_multiplier": 2, "strides": 2,
+                                      "padding": "same"},
+                                     {"kernel_size": (2, 3), "dilation_rate": 2},
+                                     {"kernel_size": 3, "use_bias": False, "padding": "same"}])
+def test_depthwise_and_separable_match_keras(options, tmp_path):
+    import keras
+
+    x = RNG.normal(size=(2, 9, 8, 3)).astype("float32")
+    for name, extra in (("DepthwiseConv2D", {}), ("SeparableConv2D", {"filters": 5})):
+        theirs = getattr(keras.layers, name)(**extra, **options)
+        expected = _numpy(theirs(x))
+        ours = getattr(layers, name)(**extra, **options)
+        ours.build((None, 9, 8, 3))
+        ours.set_weights([_numpy(w) for w in theirs.get_weights()])
+        np.testing.assert_allclose(ours(x).numpy(), expected, rtol=1e-5, atol=1e-6)
+    inputs = keras.Input((9, 8, 3))
+    model = keras.Model(inputs, keras.layers.DepthwiseConv2D(3)(
+        keras.layers.SeparableConv2D(4, 3, depth_multiplier=2)(inputs)))
+    model.save(tmp_path / "separable.keras")
+    loaded = nn.models.load_model(tmp_path / "separable.keras")
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-6)
