@@ -123,7 +123,8 @@ def grad(
 
     Returns
     -------
-    tuple of Tensors (or None), one per input, each of its input's shape.
+    tuple of Tensors (or None)
+        One per input, each of its input's shape.
 
     Examples
     --------

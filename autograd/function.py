@@ -58,18 +58,23 @@ from .tensor import Tensor
 class Context:
     """What one recorded op remembers for the backward pass; also the graph node.
 
+    Any other attribute you set in ``forward`` (``ctx.axis = axis``) is kept too.
+
     Attributes
     ----------
-    fn : the Function subclass that made the node (``ctx.fn.__name__`` is the op).
-    inputs : the positional inputs given to ``apply`` (Tensors, arrays, numbers);
+    fn : type
+        The Function subclass that made the node (``ctx.fn.__name__`` is the op).
+    inputs : tuple
+        The positional inputs given to ``apply`` (Tensors, arrays, numbers);
         None once backward has released the node.
-    needs_input_grad : one bool per input: does the engine want this gradient?
-        A backward can skip work for inputs marked False.
-    saved_tensors : the arrays passed to ``save_for_backward``.
-    attrs : the keyword settings given to ``apply`` (``axis=1``), so that
-        gradcheck can run this node's forward again when it looks for the op to blame.
-
-    Any other attribute you set in ``forward`` (``ctx.axis = axis``) is kept too.
+    needs_input_grad : tuple of bool
+        One per input: does the engine want this gradient? A backward can skip
+        work for inputs marked False.
+    saved_tensors : tuple
+        The arrays passed to ``save_for_backward``.
+    attrs : dict
+        The keyword settings given to ``apply`` (``axis=1``), so that gradcheck can
+        run this node's forward again when it looks for the op to blame.
     """
 
     # Slots for the attributes the engine reads on every node (faster), plus a

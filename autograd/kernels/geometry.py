@@ -137,21 +137,27 @@ def conv_output_shape(
 ) -> tuple[int | None, ...]:
     """The NHWC output shape of a convolution or pooling window, sizes may be None.
 
+    Raises ``ValueError`` for a shape that is not 4-D, a bad argument, or a known
+    size too small for one window with ``padding="valid"``.
+
     Parameters
     ----------
-    input_shape : (batch, height, width, channels); any entry may be None (unknown).
-    kernel_size, strides, dilation_rate : an int or a pair (height, width).
-    padding : ``"valid"`` or ``"same"``, as in Keras.
-    filters : the output channels of a convolution; None keeps the input's
-        channels (pooling).
-    op : the name used in error messages, e.g. a layer's ``"Conv2D layer 'conv2d_1'"``.
+    input_shape : tuple
+        (batch, height, width, channels); any entry may be None (unknown).
+    kernel_size, strides, dilation_rate : int or (int, int)
+        An int or a pair (height, width).
+    padding : "valid" or "same"
+        As in Keras.
+    filters : int, optional
+        The output channels of a convolution; None keeps the input's channels
+        (pooling).
+    op : str
+        The name used in error messages, e.g. a layer's ``"Conv2D layer 'conv2d_1'"``.
 
     Returns
     -------
-    tuple : (batch, out_height, out_width, channels), None where the input size was.
-
-    Raises ``ValueError`` for a shape that is not 4-D, a bad argument, or a known
-    size too small for one window with ``padding="valid"``.
+    tuple
+        (batch, out_height, out_width, channels), None where the input size was.
 
     Examples
     --------

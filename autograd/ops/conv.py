@@ -137,8 +137,8 @@ def conv2d(
 
     Returns
     -------
-    Tensor of shape (batch, out_height, out_width, out_channels), float32 (float64
-    if any input is float64).
+    Tensor of shape (batch, out_height, out_width, out_channels)
+        float32 (float64 if any input is float64).
 
     Examples
     --------

@@ -68,11 +68,14 @@ def test_every_assignment_readme_is_a_page(site):
 
 def test_api_examples_render_as_code_not_block_quotes(site):
     # Bare >>> lines outside an Examples section read as nested Markdown quotes unless
-    # docs/_griffe/doctest_examples.py gives them a heading.
+    # docs/_griffe/doctest_examples.py gives them a heading (and drops rST's ::).
     for module in ("autograd", "nn", "optim"):
         html = (site / "api" / module / "index.html").read_text(encoding="utf-8")
         assert "<blockquote>" not in html, f"api/{module}: an example rendered as a quote"
         assert "&gt;&gt;&gt; </span>" in html  # the doctest prompt, highlighted as code
+        prose = re.sub(r"<(pre|code)>.*?</\1>", "", html, flags=re.S)
+        assert not re.findall(r"\w::(?:\s|<)", prose), (
+            f"api/{module}: reStructuredText's :: shows in the text")
 
 
 def test_notebook_math_is_typeset():
