@@ -13,12 +13,16 @@ Per feature (the ``axis`` of ``x``), with statistics over every other axis::
 - **Inference**: ``mean`` and ``variance`` are the moving averages, constants; ``y``
   is then an affine function of ``x``.
 
-The backward of the training case is shared with ``layer_norm`` (the same
-normalization over other axes): ``normalization_backward`` below.
+The op node is self-contained: in training its forward computes the statistics from
+its own ``x`` (so re-running it on a nudged ``x``, as gradcheck's blame does, gives the
+function the backward differentiates). ``batch_norm`` computes them once more for the
+moving averages. The backward of the training case is shared with ``layer_norm`` (the
+same normalization over other axes): ``normalization_backward`` below.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -29,18 +33,20 @@ from ..tensor import Tensor, as_array
 
 
 class BatchNorm(Function):
-    """``gamma * (x - mean) / sqrt(variance + epsilon) + beta`` with given statistics.
+    """``gamma * (x - mean) / sqrt(variance + epsilon) + beta`` per feature.
 
-    ``mean`` and ``variance`` (keywords: arrays of the feature shape, e.g. ``(1, C)``)
-    are, with ``training=True``, the statistics ``batch_norm`` computed from this
-    very ``x``, so backward includes the paths through them; at inference they are
-    constants. ``gamma`` and ``beta`` have shape ``(C,)`` or are None.
+    With ``training=True`` the statistics are ``x``'s own (``batch_moments``), so
+    backward includes the paths through them; at inference they are the ``mean`` and
+    ``variance`` keywords (the moving averages, arrays of the feature shape such as
+    ``(1, C)``), constants. ``gamma`` and ``beta`` have shape ``(C,)`` or are None.
     """
 
     @staticmethod
     def forward(ctx, x, gamma, beta, *, mean, variance, axes, epsilon, training):
-        feature_shape = mean.shape
         # BEGIN SOLUTION hw2.batch_norm_forward
+        if training:
+            mean, variance = batch_moments(x, axes)
+        feature_shape = mean.shape
         std = np.sqrt(variance + epsilon)
         x_hat = (x - mean) / std
         out = x_hat * gamma.reshape(feature_shape) if gamma is not None else x_hat
@@ -103,23 +109,34 @@ def batch_norm(x: Any, moving_mean: Any = None, moving_variance: Any = None, gam
             "batch_norm: at inference (training=False) it normalizes with moving_mean and "
             "moving_variance, but one of them is None. Pass both (shape "
             f"({data.shape[axis]},)), or call it with training=True.")
+    mean = variance = None  # training: BatchNorm.forward takes x's own statistics
     # BEGIN SOLUTION hw2.batch_norm_forward
     if training:
-        count = data.size // data.shape[axis]
-        mean = data.sum(axis=axes, keepdims=True) / count
-        centered = data - mean
-        variance = (centered * centered).sum(axis=axes, keepdims=True) / count
-        with no_grad():  # state, not something to differentiate
-            for moving, batch_value in ((moving_mean, mean), (moving_variance, variance)):
-                if moving is not None:
-                    moving.mul_(momentum)
-                    moving.add_(batch_value.reshape(-1), alpha=1.0 - momentum)
+        if moving_mean is not None or moving_variance is not None:
+            batch_mean, batch_variance = batch_moments(data, axes)
+            with no_grad():  # state, not something to differentiate
+                for moving, value in ((moving_mean, batch_mean), (moving_variance,
+                                                                  batch_variance)):
+                    if moving is not None:
+                        moving.mul_(momentum)
+                        moving.add_(value.reshape(-1), alpha=1.0 - momentum)
     else:
         mean = as_array(moving_mean).reshape(feature_shape)
         variance = as_array(moving_variance).reshape(feature_shape)
     # END SOLUTION
     return BatchNorm.apply(x, gamma, beta, mean=mean, variance=variance, axes=axes,
                            epsilon=float(epsilon), training=bool(training))
+
+
+def batch_moments(x: np.ndarray, axes: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """The mean and the (biased) variance of ``x`` over ``axes``, keeping those axes
+    (size 1) so that they broadcast against ``x``."""
+    # BEGIN SOLUTION hw2.batch_norm_forward
+    count = math.prod(x.shape[a] for a in axes)
+    mean = x.sum(axis=axes, keepdims=True) / count
+    centered = x - mean
+    return mean, (centered * centered).sum(axis=axes, keepdims=True) / count
+    # END SOLUTION
 
 
 def normalization_backward(g: np.ndarray, x_hat: np.ndarray, inv_std: np.ndarray,

@@ -106,3 +106,22 @@ def test_dropout_mask_values_fraction_and_stream():
     # the same draws as rng.random(shape, dtype=float32) >= rate: one uniform per entry
     draws = np.random.default_rng(3).random((200, 100), dtype=np.float32)
     assert np.array_equal(mask != 0, draws >= 0.3)
+
+
+def test_gradcheck_blames_the_wrong_op_not_batch_norm():
+    # In training the node computes its statistics from its own input, so gradcheck's
+    # blame (each node re-run alone on nudged inputs) finds BatchNorm's backward right.
+    class Triple(autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 3.0
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 2.0  # wrong on purpose
+
+    x = leaf(np.random.default_rng(4).normal(size=(5, 2)))
+    with pytest.raises(autograd.GradcheckError) as failure:
+        autograd.gradcheck(lambda a: autograd.batch_norm(Triple.apply(a) ** 2, None, None,
+                                                         training=True), [x])
+    assert failure.value.blame == "Triple", str(failure.value)
