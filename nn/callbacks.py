@@ -5,18 +5,21 @@
     on_train_begin
       on_epoch_begin(epoch)
         on_train_batch_begin(batch) ... on_train_batch_end(batch, logs)   # per batch
+        on_test_begin ... on_test_end(logs)       # validation, if any
       on_epoch_end(epoch, logs)          # logs: loss, metrics, val_loss, val_metrics
-    on_train_end
+    on_train_end(logs)
 
-``evaluate`` and ``predict`` call ``on_test_*`` and ``on_predict_*`` likewise.
-Each callback sees the model as ``self.model`` and the run's settings
-(``verbose``, ``epochs``, ``steps``) as ``self.params``. Setting
-``self.model.stop_training = True`` ends training after the current batch.
+``evaluate`` and ``predict`` call ``on_test_*`` and ``on_predict_*`` likewise
+(``on_predict_batch_end`` gets ``{"outputs": ...}``). Every hook gets a
+``logs`` dict, empty when there is nothing to report yet. Each callback sees
+the model as ``self.model`` and the run's settings (``verbose``, ``epochs``,
+``steps``) as ``self.params``. Setting ``self.model.stop_training = True`` ends
+training after the current batch.
 
 Built in: ``History`` (always added; ``fit`` returns it), ``ProgbarLogger``
-(added when verbose), ``EarlyStopping``, ``ModelCheckpoint``,
-``LearningRateScheduler``, ``ReduceLROnPlateau``, ``CSVLogger``,
-``TerminateOnNaN``, ``LambdaCallback``.
+(added when verbose), ``WarnOnNaN`` (added unless you pass ``TerminateOnNaN``),
+``EarlyStopping``, ``ModelCheckpoint``, ``LearningRateScheduler``,
+``ReduceLROnPlateau``, ``CSVLogger``, ``TerminateOnNaN``, ``LambdaCallback``.
 """
 
 from __future__ import annotations
@@ -70,9 +73,32 @@ class Callback:
 
 
 class CallbackList:
-    """Calls one hook on every callback, in order (what ``fit`` talks to)."""
+    """The callbacks of one ``fit``, ``evaluate`` or ``predict``, called hook by hook.
 
-    def __init__(self, callbacks: list[Callback] | None, model: Any, params: dict[str, Any]):
+    ``fit`` talks to this object the way Keras's does::
+
+        callbacks.on_train_batch_begin(step)
+        logs = self.train_step(batch)
+        callbacks.on_train_batch_end(step, logs)
+
+    Each hook calls the same hook of every callback, in order, with a ``logs``
+    dict (an empty one when the run has nothing to report yet, as in Keras, so
+    ``list(logs.keys())`` always works). The defaults that Keras adds are added
+    here too, after your callbacks: a ``ProgbarLogger`` when ``add_progbar``,
+    a ``History`` when ``add_history``, and with ``warn_on_nan`` a
+    ``WarnOnNaN`` unless you passed ``TerminateOnNaN``. ``params`` (``verbose``,
+    ``epochs``, ``steps``) become every callback's ``self.params``.
+
+    >>> class Keys(Callback):
+    ...     def on_train_begin(self, logs=None):
+    ...         print(list(logs.keys()))
+    >>> CallbackList([Keys()], model=None).on_train_begin()
+    []
+    """
+
+    def __init__(self, callbacks: list[Callback] | None = None, add_history: bool = False,
+                 add_progbar: bool = False, warn_on_nan: bool = False, model: Any = None,
+                 **params: Any) -> None:
         self.callbacks = list(callbacks or [])
         for cb in self.callbacks:
             if not isinstance(cb, Callback):
@@ -80,12 +106,91 @@ class CallbackList:
                     f"callbacks must be Callback objects, but got {type(cb).__name__}. Use "
                     "nn.callbacks.LambdaCallback(on_epoch_end=...) to wrap a function."
                 )
-            cb.set_model(model)
+        if warn_on_nan and not any(isinstance(cb, TerminateOnNaN) for cb in self.callbacks):
+            self.callbacks.append(WarnOnNaN())
+        if add_progbar and not any(isinstance(cb, ProgbarLogger) for cb in self.callbacks):
+            self.callbacks.append(ProgbarLogger(params.get("verbose", 1)))
+        self.history: History | None = None
+        if add_history:
+            self.history = History()
+            self.callbacks.append(self.history)
+        for cb in self.callbacks:
+            if model is not None:  # (a list built before its model, as Keras allows)
+                cb.set_model(model)
             cb.set_params(params)
 
-    def call(self, hook: str, *args: Any) -> None:
+    # fit
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        logs = dict(logs or {})
         for cb in self.callbacks:
-            getattr(cb, hook)(*args)
+            cb.on_train_begin(logs)
+
+    def on_train_end(self, logs: Logs | None = None) -> None:
+        logs = dict(logs or {})
+        for cb in self.callbacks:
+            cb.on_train_end(logs)
+
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        logs = dict(logs or {})
+        for cb in self.callbacks:
+            cb.on_epoch_begin(epoch, logs)
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        logs = dict(logs or {})
+        for cb in self.callbacks:
+            cb.on_epoch_end(epoch, logs)
+
+    def on_train_batch_begin(self, batch: int, logs: Logs | None = None) -> None:
+        logs = dict(logs or {})
+        for cb in self.callbacks:
+            cb.on_train_batch_begin(batch, logs)
+
+    def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        logs = dict(logs or {})
+        for cb in self.callbacks:
+            cb.on_train_batch_end(batch, logs)
+
+    # evaluate (and fit's validation)
+    def on_test_begin(self, logs: Logs | None = None) -> None:
+        logs = dict(logs or {})
+        for cb in self.callbacks:
+            cb.on_test_begin(logs)
+
+    def on_test_end(self, logs: Logs | None = None) -> None:
+        logs = dict(logs or {})
+        for cb in self.callbacks:
+            cb.on_test_end(logs)
+
+    def on_test_batch_begin(self, batch: int, logs: Logs | None = None) -> None:
+        logs = dict(logs or {})
+        for cb in self.callbacks:
+            cb.on_test_batch_begin(batch, logs)
+
+    def on_test_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        logs = dict(logs or {})
+        for cb in self.callbacks:
+            cb.on_test_batch_end(batch, logs)
+
+    # predict
+    def on_predict_begin(self, logs: Logs | None = None) -> None:
+        logs = dict(logs or {})
+        for cb in self.callbacks:
+            cb.on_predict_begin(logs)
+
+    def on_predict_end(self, logs: Logs | None = None) -> None:
+        logs = dict(logs or {})
+        for cb in self.callbacks:
+            cb.on_predict_end(logs)
+
+    def on_predict_batch_begin(self, batch: int, logs: Logs | None = None) -> None:
+        logs = dict(logs or {})
+        for cb in self.callbacks:
+            cb.on_predict_batch_begin(batch, logs)
+
+    def on_predict_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        logs = dict(logs or {})
+        for cb in self.callbacks:
+            cb.on_predict_batch_end(batch, logs)
 
 
 # ---------------------------------------------------------------- history and progress
@@ -163,6 +268,14 @@ class ProgbarLogger(Callback):
         super().__init__()
         self.verbose = verbose
         self.bar: Progbar | None = None
+        # fit's validation runs the test hooks too; its bar is the epoch's, as in Keras
+        self.in_fit = False
+
+    def on_train_begin(self, logs=None):
+        self.in_fit = True
+
+    def on_train_end(self, logs=None):
+        self.in_fit = False
 
     def on_epoch_begin(self, epoch, logs=None):
         epochs = self.params.get("epochs", 1)
@@ -177,13 +290,16 @@ class ProgbarLogger(Callback):
         self.bar.update(self.current, logs, finalize=True)
 
     def on_test_begin(self, logs=None):
-        self._start_bar()
+        if not self.in_fit:
+            self._start_bar()
 
     def on_test_batch_end(self, batch, logs=None):
-        self._advance(batch, logs)
+        if not self.in_fit:
+            self._advance(batch, logs)
 
     def on_test_end(self, logs=None):
-        self.bar.update(self.current, logs, finalize=True)
+        if not self.in_fit:
+            self.bar.update(self.current, logs, finalize=True)
 
     def on_predict_begin(self, logs=None):
         self._start_bar()
@@ -567,6 +683,33 @@ class TerminateOnNaN(Callback):
             self.model.stop_training = True
 
 
+class WarnOnNaN(Callback):
+    """Warn once when the loss becomes NaN or infinite, and let training go on.
+
+    ``fit`` adds it by default (as it adds ``History``), unless you pass
+    ``TerminateOnNaN``, which stops instead.
+    """
+
+    def on_train_begin(self, logs=None):
+        self.warned = False
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = logs.get("loss")
+        if self.warned or loss is None or math.isfinite(loss):
+            return
+        self.warned = True
+        warnings.warn(
+            f"The loss became {loss} at epoch {self.epoch + 1}, batch {batch + 1}; training "
+            "goes on, but the weights are probably ruined. Usual causes: a learning rate that "
+            "is too high, or NaN/huge values in the inputs. Pass "
+            "callbacks=[nn.callbacks.TerminateOnNaN()] to stop at the first invalid loss.",
+            stacklevel=4,  # WarnOnNaN <- CallbackList <- fit <- the code that called fit
+        )
+
+
 class LambdaCallback(Callback):
     """A callback made of plain functions, e.g.
     ``LambdaCallback(on_epoch_end=lambda epoch, logs: print(logs["loss"]))``.
@@ -617,5 +760,5 @@ class LambdaCallback(Callback):
 __all__ = [
     "Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping",
     "ModelCheckpoint", "LearningRateScheduler", "ReduceLROnPlateau", "CSVLogger",
-    "TerminateOnNaN", "LambdaCallback",
+    "TerminateOnNaN", "WarnOnNaN", "LambdaCallback",
 ]

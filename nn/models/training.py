@@ -14,9 +14,7 @@ Helpers live elsewhere: batching in ``nn/utils/data.py``, the progress bar in
 
 from __future__ import annotations
 
-import math
 import os
-import warnings
 from typing import Any
 
 import numpy as np
@@ -300,48 +298,36 @@ class Trainer:
             )
         else:
             val = None
-        if class_weight is not None:
-            weights = data_utils.class_weights_to_sample_weights(y, class_weight)
-            sample_weight = weights if sample_weight is None else sample_weight * weights
+        sample_weight = _weigh_classes(y, sample_weight, class_weight)
         batches = data_utils.Batches((x, y, sample_weight), batch_size or 32, shuffle)
         self._make_train_ready(x)
-
-        history = callbacks_module.History()
-        extra = [callbacks_module.ProgbarLogger(verbose)] if verbose else []
-        params = {"verbose": verbose, "epochs": epochs, "steps": len(batches)}
-        callback_list = callbacks_module.CallbackList([*(callbacks or []), *extra, history],
-                                                      model=self, params=params)
-        watch_nan = not any(isinstance(c, callbacks_module.TerminateOnNaN)
-                            for c in callback_list.callbacks)
-        warned_nan = False
+        callbacks = self._callback_list(callbacks, verbose, epochs=epochs, steps=len(batches),
+                                        training=True)
 
         self.stop_training = False
-        callback_list.call("on_train_begin", None)
+        callbacks.on_train_begin()
         epoch_logs: dict[str, float] = {}
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
-            callback_list.call("on_epoch_begin", epoch, None)
+            callbacks.on_epoch_begin(epoch)
             logs: dict[str, float] = {}
             for step, batch in enumerate(batches):
-                callback_list.call("on_train_batch_begin", step, None)
+                callbacks.on_train_batch_begin(step)
                 logs = self.train_step(batch)
-                callback_list.call("on_train_batch_end", step, logs)
-                if watch_nan and not warned_nan and not math.isfinite(logs["loss"]):
-                    warned_nan = True
-                    warnings.warn(_nan_message(epoch, step, logs["loss"]), stacklevel=2)
+                callbacks.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
             epoch_logs = dict(logs)
-            if val is not None:
-                val_logs = self._evaluate_batches(
-                    data_utils.Batches(val, validation_batch_size or batch_size or 32, False)
-                )
+            if val is not None:  # the validation runs the test hooks, as in Keras
+                val_batches = data_utils.Batches(val, validation_batch_size or batch_size or 32,
+                                                 False)
+                val_logs = self._evaluate_batches(val_batches, callbacks)
                 epoch_logs.update({"val_" + name: value for name, value in val_logs.items()})
-            callback_list.call("on_epoch_end", epoch, epoch_logs)
+            callbacks.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
                 break
-        callback_list.call("on_train_end", epoch_logs)
-        return history
+        callbacks.on_train_end(epoch_logs)
+        return callbacks.history
 
     # ------------------------------------------------------------------ evaluate / predict
     def evaluate(
@@ -360,29 +346,25 @@ class Trainer:
         verbose = _resolve_verbose(verbose)
         x, y, sample_weight = self._prepare_arrays(x, y, sample_weight)
         batches = data_utils.Batches((x, y, sample_weight), batch_size or 32, False)
-        extra = [callbacks_module.ProgbarLogger(verbose)] if verbose else []
-        params = {"verbose": verbose, "steps": len(batches)}
-        callback_list = callbacks_module.CallbackList([*(callbacks or []), *extra],
-                                                      model=self, params=params)
-        logs = self._evaluate_batches(batches, callback_list)
+        logs = self._evaluate_batches(batches,
+                                      self._callback_list(callbacks, verbose, steps=len(batches)))
         if return_dict:
             return logs
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
     def _evaluate_batches(self, batches: data_utils.Batches,
-                          callback_list: callbacks_module.CallbackList | None = None) -> dict:
+                          callbacks: callbacks_module.CallbackList) -> dict:
         """Run ``test_step`` on every batch under no_grad; the final logs."""
-        call = callback_list.call if callback_list else _ignore
         self.reset_metrics()
         logs: dict[str, float] = {}
-        call("on_test_begin", None)
+        callbacks.on_test_begin()
         with autograd.no_grad():
             for step, batch in enumerate(batches):
-                call("on_test_batch_begin", step, None)
+                callbacks.on_test_batch_begin(step)
                 logs = self.test_step(batch)
-                call("on_test_batch_end", step, logs)
-        call("on_test_end", logs)
+                callbacks.on_test_batch_end(step, logs)
+        callbacks.on_test_end(logs)
         return logs
 
     def predict(
@@ -395,19 +377,15 @@ class Trainer:
         x = _cast_floats(data_utils.to_arrays(x, "x"))
         data_utils.num_samples(x)
         batches = data_utils.Batches((x,), batch_size or 32, False)
-        extra = [callbacks_module.ProgbarLogger(verbose)] if verbose else []
-        callback_list = callbacks_module.CallbackList(
-            [*(callbacks or []), *extra], model=self,
-            params={"verbose": verbose, "steps": len(batches)},
-        )
+        callbacks = self._callback_list(callbacks, verbose, steps=len(batches))
         outputs = []
-        callback_list.call("on_predict_begin", None)
+        callbacks.on_predict_begin()
         with autograd.no_grad():
             for step, batch in enumerate(batches):
-                callback_list.call("on_predict_batch_begin", step, None)
+                callbacks.on_predict_batch_begin(step)
                 outputs.append(_to_numpy(self.predict_step(batch)))
-                callback_list.call("on_predict_batch_end", step, None)
-        callback_list.call("on_predict_end", None)
+                callbacks.on_predict_batch_end(step, {"outputs": outputs[-1]})
+        callbacks.on_predict_end()
         if outputs and isinstance(outputs[0], list):
             return [np.concatenate(parts) for parts in zip(*outputs, strict=False)]
         if outputs and isinstance(outputs[0], dict):  # outputs={"name": ...}: a dict back
@@ -422,9 +400,7 @@ class Trainer:
         """One training step on exactly this batch; returns its loss and metrics."""
         self._assert_compiled()
         x, y, sample_weight = self._prepare_arrays(x, y, sample_weight)
-        if class_weight is not None:
-            weights = data_utils.class_weights_to_sample_weights(y, class_weight)
-            sample_weight = weights if sample_weight is None else sample_weight * weights
+        sample_weight = _weigh_classes(y, sample_weight, class_weight)
         self._make_train_ready(x)
         if reset_metrics:
             self.reset_metrics()
@@ -488,6 +464,14 @@ class Trainer:
         export_onnx(self, filepath)
 
     # ------------------------------------------------------------------ helpers
+    def _callback_list(self, callbacks: list | None, verbose: int, training: bool = False,
+                       **params: Any) -> callbacks_module.CallbackList:
+        """The callbacks of one fit/evaluate/predict: yours, then the defaults Keras
+        adds (a progress bar when verbose; for fit a NaN watch and the History)."""
+        return callbacks_module.CallbackList(
+            callbacks, add_history=training, add_progbar=verbose != 0, warn_on_nan=training,
+            model=self, verbose=verbose, **params)
+
     def _prepare_arrays(self, x: Any, y: Any, sample_weight: Any) -> tuple:
         if x is None:
             raise ValueError("x is None: pass the input data, e.g. model.fit(x_train, y_train).")
@@ -561,14 +545,9 @@ def _format_logs(logs: dict, return_dict: bool) -> Any:
     return values[0] if len(values) == 1 else values
 
 
-def _nan_message(epoch: int, step: int, loss: float) -> str:
-    return (
-        f"The loss became {loss} at epoch {epoch + 1}, batch {step + 1}; training goes on, "
-        "but the weights are probably ruined. Usual causes: a learning rate that is too "
-        "high, or NaN/huge values in the inputs. Pass "
-        "callbacks=[nn.callbacks.TerminateOnNaN()] to stop at the first invalid loss."
-    )
-
-
-def _ignore(*args: Any) -> None:
-    return None
+def _weigh_classes(y: Any, sample_weight: Any, class_weight: dict | None) -> Any:
+    """Sample weights times each sample's class weight (fit and train_on_batch)."""
+    if class_weight is None:
+        return sample_weight
+    weights = data_utils.class_weights_to_sample_weights(y, class_weight)
+    return weights if sample_weight is None else sample_weight * weights

@@ -244,3 +244,47 @@ def test_history_plot_draws_each_metric_beside_its_val_twin():
     import matplotlib.pyplot as plt
 
     plt.close(fig)
+
+
+def test_one_helper_adds_keras_defaults_after_yours():
+    mine = callbacks.EarlyStopping()
+    listed = callbacks.CallbackList([mine], add_history=True, add_progbar=True,
+                                    warn_on_nan=True, model=None, verbose=1, steps=3)
+    assert [type(c).__name__ for c in listed.callbacks] == [
+        "EarlyStopping", "WarnOnNaN", "ProgbarLogger", "History"]
+    assert listed.history is listed.callbacks[-1]
+    assert all(c.params == {"verbose": 1, "steps": 3} for c in listed.callbacks)
+    # Your own TerminateOnNaN replaces the warning, your own ProgbarLogger the default bar.
+    own = [callbacks.TerminateOnNaN(), callbacks.ProgbarLogger(2)]
+    listed = callbacks.CallbackList(own, add_progbar=True, warn_on_nan=True, verbose=1)
+    assert listed.callbacks == own
+
+
+def test_the_nan_warning_points_at_the_line_that_called_fit():
+    x, y = blobs(n=16)
+    x[0, 0] = np.nan
+    model = TinyMLP((3,), output_activation="softmax")
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    with pytest.warns(UserWarning, match="epoch 1, batch 1") as caught:
+        model.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    assert len(caught) == 1  # once per fit, not once per batch
+    assert caught[0].filename == __file__
+
+
+def test_every_hook_of_the_list_passes_a_fresh_logs_dict():
+    got = []
+
+    class Keep(callbacks.Callback):
+        def on_test_begin(self, logs=None):
+            got.append(logs)
+            logs["mine"] = 1  # a callback may write into its logs...
+
+        def on_test_end(self, logs=None):
+            got.append(logs)
+
+    listed = callbacks.CallbackList([Keep()])
+    listed.on_test_begin()
+    given = {"loss": 0.5}
+    listed.on_test_end(given)
+    assert got == [{"mine": 1}, {"loss": 0.5}]
+    assert got[1] is not given  # ...without changing the caller's dict
