@@ -29,11 +29,18 @@ _name_lock = threading.Lock()
 def snake_case(class_name: str) -> str:
     """``"GlobalMaxPooling2D"`` -> ``"global_max_pooling2d"``, ``"Conv2D"`` -> ``"conv2d"``.
 
-    A capital starts a new word when lowercase letters or digits follow it
-    ("Pooling2"), or when a lowercase letter precedes it ("xP").
+    Keras 3's ``to_snake_case``, the one rule for automatic names of layers,
+    models, losses and metrics and for the layer paths inside Keras files
+    (``nn/saving/keras_format``), which must be Keras's exactly. A capital
+    followed by lowercase letters starts a word ("Pooling"), and so does a
+    capital after a lowercase letter ("xP"); digits stay with the word before.
+
+    >>> snake_case("LSTMCell"), snake_case("L1L2"), snake_case("UpSampling1D")
+    ('lstm_cell', 'l1l2', 'up_sampling1d')
     """
-    words = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", class_name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", words).lower()
+    name = re.sub(r"\W+", "", class_name)
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def unique_name(prefix: str, zero_based: bool = True) -> str:

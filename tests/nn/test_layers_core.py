@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -34,6 +35,33 @@ def fresh_session():
 ])
 def test_snake_case_of_class_names(class_name, name):
     assert snake_case(class_name) == name
+
+
+def _keras2_snake_case(class_name):
+    # The rule gradstack's automatic names followed before they became Keras 3's
+    # (tf.keras's generic_utils.to_snake_case, minus its "private" prefix).
+    words = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", class_name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", words).lower()
+
+
+@pytest.mark.parametrize("kind", ["layer", "loss", "metric", "optimizer"])
+def test_one_snake_case_names_every_built_in_class_as_before(kind):
+    """Layers, losses and metrics are named, and Keras file paths built, by one rule;
+    moving to it renamed no built-in class (the two rules differ only on names such
+    as "L1L2", where Keras 3 writes "l1l2")."""
+    classes = registry.builtin_classes(kind)
+    assert classes, f"no built-in {kind} classes registered"
+    for cls in classes:
+        name = snake_case(cls.__name__)
+        assert re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", name), (cls.__name__, name)
+        assert name == _keras2_snake_case(cls.__name__), cls.__name__
+    assert snake_case("L1L2") == "l1l2" and _keras2_snake_case("L1L2") == "l1_l2"
+
+
+def test_automatic_names_of_losses_and_metrics_use_the_same_rule():
+    assert nn.losses.SparseCategoricalCrossentropy().name == "sparse_categorical_crossentropy"
+    assert nn.metrics.SparseCategoricalAccuracy().name == "sparse_categorical_accuracy"
+    assert layers.GlobalAveragePooling1D().name == "global_average_pooling1d"
 
 
 def test_names_count_per_name_and_clear_session_resets():

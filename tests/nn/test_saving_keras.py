@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 
 import nn
+from nn.layers.naming import snake_case
 from nn.saving import SavedFileError
-from nn.saving.keras_format.h5_weights import keras_snake_case, weights_file_layers
+from nn.saving.keras_format.h5_weights import weights_file_layers
 from nn.saving.keras_format.model_configs import keras_layer_order
 
 pytest.importorskip("h5py")  # in the test extra; the message test below runs without it
@@ -246,8 +247,8 @@ def test_h5_is_never_gradstack_bytes(tmp_path):
 
 
 def test_snake_case_matches_keras_for_built_in_class_names():
-    assert [keras_snake_case(n) for n in ("InputLayer", "GlobalAveragePooling2D", "Conv2D",
-                                           "BatchNormalization", "Functional")] == [
+    assert [snake_case(n) for n in ("InputLayer", "GlobalAveragePooling2D", "Conv2D",
+                                     "BatchNormalization", "Functional")] == [
         "input_layer", "global_average_pooling2d", "conv2d", "batch_normalization", "functional"]
 
 

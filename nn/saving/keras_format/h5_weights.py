@@ -26,27 +26,16 @@ and no more bytes declared than the file holds. A mismatch changes nothing.
 from __future__ import annotations
 
 import io
-import re
 from typing import Any
 
 import numpy as np
 
 import autograd
+from nn.layers.naming import snake_case
 from nn.models.functional import Functional
 from nn.models.sequential import Sequential
 from nn.saving.keras_format.model_configs import keras_layer_order
 from nn.utils.optional import require
-
-
-def keras_snake_case(class_name: str) -> str:
-    """Keras 3's ``to_snake_case``: ``"MaxPooling2D"`` -> ``"max_pooling2d"``.
-
-    >>> keras_snake_case("BatchNormalization"), keras_snake_case("Conv2D")
-    ('batch_normalization', 'conv2d')
-    """
-    name = re.sub(r"\W+", "", class_name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def weight_groups(model: Any, prefix: str = "") -> list[tuple[str, Any]]:
@@ -54,7 +43,7 @@ def weight_groups(model: Any, prefix: str = "") -> list[tuple[str, Any]]:
     groups = [(prefix + "vars", model)]
     counts: dict[str, int] = {}
     for layer in keras_layer_order(model):
-        base = keras_snake_case(type(layer).__name__)
+        base = snake_case(type(layer).__name__)  # as Keras names the path
         n = counts.get(base, -1) + 1
         counts[base] = n
         path = f"{prefix}layers/{base if n == 0 else f'{base}_{n}'}/"
