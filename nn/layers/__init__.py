@@ -6,6 +6,8 @@
 ``call_context``       the training flag and add_loss values shared by nested calls
 ``symbolic_views``     input/output and their shapes
 ``config``             get_config/from_config and the base arguments
+``input_spec``         InputSpec: the rank and sizes a layer accepts, checked each call
+``window_layers``      what convolution and pooling layers share: arguments, layouts
 ``naming``             automatic names (dense, dense_1, ...), clear_session
 ``input_layer``        InputLayer, Input
 ``core``               Dense, Activation
@@ -61,6 +63,7 @@ from nn.layers.convolutional_transpose import Conv2DTranspose
 from nn.layers.core import Activation, Dense
 from nn.layers.embedding import Embedding
 from nn.layers.input_layer import Input, InputLayer
+from nn.layers.input_spec import InputSpec
 from nn.layers.layer_normalization import LayerNormalization
 from nn.layers.masking import Masking
 from nn.layers.merging import (
@@ -124,7 +127,7 @@ def deserialize(config: dict, custom_objects: dict | None = None) -> Layer:
 
 
 __all__ = [
-    "Layer", "InputLayer", "Input", "Dense", "Activation", "Conv2D", "MaxPooling2D",
+    "Layer", "InputSpec", "InputLayer", "Input", "Dense", "Activation", "Conv2D", "MaxPooling2D",
     "AveragePooling2D", "GlobalMaxPooling2D", "GlobalAveragePooling2D",
     "BatchNormalization", "Dropout", "Flatten", "Reshape", "Add", "Subtract", "Multiply",
     "Average", "Concatenate", "KerasTensor", "Variable",

@@ -5,7 +5,8 @@ A layer turns inputs into outputs with ``call`` and owns weights it creates in
 job has its own file:
 
 - here, the call protocol: ``__call__`` converts data to float32 Tensors, checks
-  the input shape, runs ``build(input_shape)`` the first time (so weights fit
+  the inputs against ``input_spec`` (``input_spec.py``) and ``check_input_shape``,
+  runs ``build(input_shape)`` the first time (so weights fit
   the first input's shape), then runs ``call`` in the call context
   (``call_context.py``: the ``training`` flag and ``add_loss`` values shared by
   nested calls). On a symbolic ``KerasTensor`` (from ``nn.Input``) it computes
@@ -39,6 +40,7 @@ from nn import regularizers as regularizers_module
 from nn.layers import loading
 from nn.layers.call_context import call_takes_training, current_call_context, layer_call
 from nn.layers.config import LayerConfig, batch_input_shape_from, check_base_arguments
+from nn.layers.input_spec import InputSpec, check_input_spec
 from nn.layers.naming import snake_case, unique_name
 from nn.layers.symbolic import (
     KerasTensor,
@@ -88,6 +90,10 @@ class Layer(AttributeTracking, SymbolicViews, LayerConfig):
     >>> Double()([[1.0, 2.0]])
     Tensor([[2., 4.]], shape=(1, 2), dtype=float32)
     """
+
+    # What the inputs must look like (rank, sizes, dtype), checked before every call;
+    # a layer sets its own in __init__ and narrows it in build (input_spec.py).
+    input_spec: InputSpec | list[InputSpec | None] | None = None
 
     def __init__(
         self,
@@ -274,7 +280,11 @@ class Layer(AttributeTracking, SymbolicViews, LayerConfig):
 
     def check_input_shape(self, input_shape: Any) -> None:
         """Raise a clear error if this layer cannot take inputs of this shape.
-        Called before every call (also before ``build``); subclasses override it."""
+
+        Called before every call (also before ``build``), after the ``input_spec``
+        check. Rank and sizes belong in ``input_spec``; override this only for what
+        a spec cannot say: how several inputs relate, or a window that must fit.
+        """
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         """The output shape for an input shape, with None for unknown sizes.
@@ -306,6 +316,7 @@ class Layer(AttributeTracking, SymbolicViews, LayerConfig):
             return self._call_symbolic(inputs, kwargs)
         inputs = _to_tensors(inputs, self.dtype)
         input_shape = map_structure(lambda t: tuple(t.shape), inputs)
+        check_input_spec(self, input_shape, map_structure(lambda t: t.dtype, inputs))
         self.check_input_shape(input_shape)
         self._maybe_build(input_shape)
         training = kwargs.pop("training", None)
@@ -342,6 +353,7 @@ class Layer(AttributeTracking, SymbolicViews, LayerConfig):
                 "and data. Call it either on symbolic tensors, to build a model, or on data."
             )
         input_shape = map_structure(lambda t: t.shape, inputs)
+        check_input_spec(self, input_shape, map_structure(lambda t: t.dtype, inputs))
         self.check_input_shape(input_shape)
         self._maybe_build(input_shape)
         output_shape = normalize_output_shape(self.compute_output_shape(input_shape))

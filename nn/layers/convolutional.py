@@ -14,12 +14,12 @@ from autograd import Tensor
 from nn import activations, initializers, regularizers
 from nn.layers.base import Layer
 from nn.layers.core import add_kernel_and_bias
-from nn.layers.shape_utils import (
+from nn.layers.input_spec import check_input_spec
+from nn.layers.window_layers import (
     check_channels_last,
-    conv_output_length,
+    image_spec,
     normalize_padding,
     normalize_tuple,
-    require_image_batch,
 )
 from nn.saving.registry import register
 
@@ -107,11 +107,12 @@ class Conv2D(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel: Tensor | None = None
         self.bias: Tensor | None = None
+        self.input_spec = image_spec(known_channels=True)
 
     def check_input_shape(self, input_shape: Any) -> None:
-        require_image_batch(input_shape, self.name, "Conv2D")
-        # First: every other piece of advice (padding='same', channel counts) would
-        # be wrong for an image in PyTorch's layout.
+        # (Rank and a known channel count: input_spec.) First: every other piece of
+        # advice (padding='same', channel counts) would be wrong for an image in
+        # PyTorch's layout.
         if _looks_channels_first(tuple(input_shape), self.kernel_size):
             n, c, h, w = tuple(input_shape)
             raise ValueError(
@@ -121,20 +122,9 @@ class Conv2D(Layer):
                 f"channels), as Keras does. Use x.transpose(0, 2, 3, 1) (NumPy: "
                 f"np.transpose(x, (0, 2, 3, 1))) to get shape {(n, h, w, c)}."
             )
-        channels = input_shape[-1]
-        if channels is None:
-            raise ValueError(
-                f"Conv2D layer '{self.name}' needs to know the number of input channels (the "
-                f"last axis) to create its kernel, but the input shape is {tuple(input_shape)}."
-            )
-        if self.kernel is not None and channels != self.kernel.shape[2]:
-            raise ValueError(
-                f"Conv2D layer '{self.name}' was built for inputs with {self.kernel.shape[2]} "
-                f"channels (its kernel has shape {self.kernel.shape}), but it was called on an "
-                f"input of shape {tuple(input_shape)} with {channels} channels. Images are "
-                "(batch, height, width, channels); give it inputs with the same number of "
-                "channels, or use a new Conv2D layer."
-            )
+        if self.kernel is not None:  # then the channels the kernel was built for
+            check_input_spec(self, input_shape, spec=image_spec(channels=self.kernel.shape[2]))
+        # Does the kernel fit in the image?
         if self.padding == "valid":
             for axis, size, k, d in zip(("height", "width"), input_shape[1:3],
                                         self.kernel_size, self.dilation_rate, strict=True):
@@ -171,13 +161,9 @@ class Conv2D(Layer):
         return outputs if fused else self.activation(outputs)
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
-        batch, height, width, _ = input_shape
-        out_h, out_w = (
-            conv_output_length(size, k, self.padding, s, d)
-            for size, k, s, d in zip((height, width), self.kernel_size, self.strides,
-                                     self.dilation_rate, strict=True)
-        )
-        return (batch, out_h, out_w, self.filters)
+        return autograd.conv_output_shape(
+            tuple(input_shape), self.kernel_size, self.strides, self.padding,
+            self.dilation_rate, filters=self.filters, op=f"Conv2D layer '{self.name}'")
 
     def get_config(self) -> dict:
         return {

@@ -16,7 +16,7 @@ from autograd import Tensor
 from nn import activations, initializers, regularizers
 from nn.layers.base import Layer
 from nn.layers.core import add_kernel_and_bias
-from nn.layers.shape_utils import conv_output_length, normalize_tuple
+from nn.layers.window_layers import normalize_tuple, sequence_output_shape, sequence_spec
 from nn.saving.registry import register
 
 PADDINGS_1D = ("valid", "same", "causal")
@@ -29,23 +29,6 @@ def normalize_padding_1d(padding: Any, where: str) -> str:
         f"{where}: padding must be 'valid', 'same' or 'causal', got {padding!r}. 'causal' "
         "pads only at the start, so output step t sees input steps up to t and never the "
         "future (for forecasting and WaveNet-style models).")
-
-
-def require_sequence_batch(input_shape: Any, layer_name: str, class_name: str) -> None:
-    """Explain (batch, steps, channels) when a 1-D layer gets something else."""
-    if isinstance(input_shape, list):
-        raise ValueError(f"{class_name} layer '{layer_name}' takes one input, but was called "
-                         f"on a list of {len(input_shape)}.")
-    if len(input_shape) == 3:
-        return
-    shape = tuple(input_shape)
-    hint = ""
-    if len(shape) == 2:
-        hint = (" For a batch of univariate series, add the channels axis: x[..., None] gives "
-                f"shape ({shape[0]}, {shape[1]}, 1).")
-    raise ValueError(
-        f"{class_name} layer '{layer_name}' expects 3-D input of shape (batch, steps, "
-        f"channels), but got shape {shape} ({len(shape)}-D).{hint}")
 
 
 class Conv1D(Layer):
@@ -115,19 +98,10 @@ class Conv1D(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel: Tensor | None = None
         self.bias: Tensor | None = None
+        self.input_spec = sequence_spec(known_channels=True)
 
     def check_input_shape(self, input_shape: Any) -> None:
-        require_sequence_batch(input_shape, self.name, "Conv1D")
-        channels = input_shape[-1]
-        if channels is None:
-            raise ValueError(
-                f"Conv1D layer '{self.name}' needs to know the number of input channels (the "
-                f"last axis), but the input shape is {tuple(input_shape)}.")
-        if self.kernel is not None and channels != self.kernel.shape[1]:
-            raise ValueError(
-                f"Conv1D layer '{self.name}' was built for inputs with {self.kernel.shape[1]} "
-                f"channels (kernel shape {self.kernel.shape}), but got input of shape "
-                f"{tuple(input_shape)}.")
+        # (Rank and channels: input_spec.) Does the kernel fit in the sequence?
         reach = (self.kernel_size - 1) * self.dilation_rate + 1
         steps = input_shape[1]
         if self.padding == "valid" and steps is not None and reach > steps:
@@ -138,6 +112,7 @@ class Conv1D(Layer):
                 "kernel_size.")
 
     def build(self, input_shape: Any) -> None:
+        self.input_spec = sequence_spec(channels=input_shape[-1])  # what the kernel is for
         add_kernel_and_bias(self, (self.kernel_size, input_shape[-1], self.filters))
         self.built = True
 
@@ -156,13 +131,9 @@ class Conv1D(Layer):
         return self.activation(out)
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
-        batch, steps, _ = input_shape
-        padding = "same" if self.padding == "causal" else self.padding
-        length = conv_output_length(steps, self.kernel_size, padding, self.strides,
-                                    self.dilation_rate)
-        if self.padding == "causal" and steps is not None:
-            length = (steps - 1) // self.strides + 1
-        return (batch, length, self.filters)
+        return sequence_output_shape(input_shape, self.kernel_size, self.strides, self.padding,
+                                     self.dilation_rate, filters=self.filters,
+                                     op=f"Conv1D layer '{self.name}'")
 
     def get_config(self) -> dict:
         return {

@@ -8,7 +8,11 @@ import autograd
 from autograd import Tensor
 from nn import activations, initializers, regularizers
 from nn.layers.base import Layer
+from nn.layers.input_spec import InputSpec
 from nn.saving.registry import register
+
+# Dense multiplies along the last axis: (batch, features), or (batch, ..., features).
+FEATURES = ("batch", "features")
 
 
 def add_kernel_and_bias(layer: Layer, kernel_shape: tuple) -> None:
@@ -85,38 +89,11 @@ class Dense(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel: Tensor | None = None
         self.bias: Tensor | None = None
-
-    def check_input_shape(self, input_shape: Any) -> None:
-        if isinstance(input_shape, list):
-            raise ValueError(
-                f"Dense layer '{self.name}' takes one input, but was called on a list of "
-                f"{len(input_shape)}. To combine inputs first, use layers.Concatenate()."
-            )
-        if len(input_shape) < 2:
-            raise ValueError(
-                f"Dense layer '{self.name}' expects inputs of shape (batch, features), but "
-                f"got shape {tuple(input_shape)}. For a single sample, add the batch axis: "
-                "x[None] or np.expand_dims(x, 0)."
-            )
-        last = input_shape[-1]
-        if last is None:
-            raise ValueError(
-                f"Dense layer '{self.name}' needs to know the last dimension of its input to "
-                f"create its kernel, but the input shape is {tuple(input_shape)}. Give "
-                "keras.Input a full shape, e.g. shape=(784,)."
-            )
-        if self.kernel is not None and last != self.kernel.shape[0]:
-            expected = self.kernel.shape[0]
-            raise ValueError(
-                f"Dense layer '{self.name}' was built for inputs whose last dimension is "
-                f"{expected} (its kernel has shape {self.kernel.shape}), but it was called on "
-                f"an input of shape {tuple(input_shape)}, whose last dimension is {last}. A "
-                "layer creates its weights for the first input it sees, and later inputs "
-                f"must match: give it inputs with {expected} features, or use a new Dense "
-                f"layer for inputs with {last} features."
-            )
+        self.input_spec = InputSpec(min_ndim=2, known=(-1,), layout=FEATURES)
 
     def build(self, input_shape: Any) -> None:
+        # From now on inputs must have the features the kernel was made for.
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: input_shape[-1]}, layout=FEATURES)
         # BEGIN SOLUTION hw2.dense
         add_kernel_and_bias(self, (input_shape[-1], self.units))
         # END SOLUTION

@@ -9,6 +9,7 @@ import autograd
 from autograd import Tensor
 from nn import initializers, regularizers
 from nn.layers.base import Layer
+from nn.layers.input_spec import InputSpec
 from nn.saving.registry import register
 
 
@@ -81,6 +82,13 @@ class BatchNormalization(Layer):
         self.gamma_regularizer = regularizers.get(gamma_regularizer)
         self.gamma: Tensor | None = None
         self.beta: Tensor | None = None
+        self.input_spec = self._spec()
+
+    def _spec(self, size: int | None = None) -> InputSpec:
+        """Enough axes to have ``axis``, whose size is known (and, once built, ``size``)."""
+        return InputSpec(min_ndim=self.axis + 1 if self.axis >= 0 else -self.axis,
+                         known=(self.axis,), axes={self.axis: size} if size else None,
+                         about=f"it normalizes each feature along axis {self.axis}")
 
     def _feature_axis(self, ndim: int) -> int:
         if not -ndim <= self.axis < ndim:
@@ -90,25 +98,9 @@ class BatchNormalization(Layer):
             )
         return self.axis % ndim
 
-    def check_input_shape(self, input_shape: Any) -> None:
-        if isinstance(input_shape, list):
-            raise ValueError(
-                f"BatchNormalization layer '{self.name}' takes one input, not a list.")
-        size = input_shape[self._feature_axis(len(input_shape))]
-        if size is None:
-            raise ValueError(
-                f"BatchNormalization layer '{self.name}' needs to know the size of axis "
-                f"{self.axis} of its input, but the input shape is {tuple(input_shape)}."
-            )
-        if self.built and size != self.moving_mean.shape[0]:
-            raise ValueError(
-                f"BatchNormalization layer '{self.name}' was built for {self.moving_mean.shape[0]} "
-                f"features on axis {self.axis}, but was called on an input of shape "
-                f"{tuple(input_shape)} with {size}."
-            )
-
     def build(self, input_shape: Any) -> None:
         size = input_shape[self._feature_axis(len(input_shape))]
+        self.input_spec = self._spec(size)  # what gamma, beta and the averages are for
         if self.scale:
             self.gamma = self.add_weight(shape=(size,), initializer=self.gamma_initializer,
                                          regularizer=self.gamma_regularizer, name="gamma")

@@ -13,12 +13,11 @@ from typing import Any
 import autograd
 from autograd import Tensor
 from nn.layers.base import Layer
-from nn.layers.shape_utils import (
+from nn.layers.window_layers import (
     check_channels_last,
-    conv_output_length,
+    image_spec,
     normalize_padding,
     normalize_tuple,
-    require_image_batch,
 )
 from nn.saving.registry import register
 
@@ -42,9 +41,10 @@ class _Pooling2D(Layer):
         )
         self.padding = normalize_padding(padding, where)
         check_channels_last(data_format, where)
+        self.input_spec = image_spec()
 
     def check_input_shape(self, input_shape: Any) -> None:
-        require_image_batch(input_shape, self.name, type(self).__name__)
+        # (Rank: input_spec.) Does the window fit in the image?
         if self.padding == "valid":
             sizes = zip(("height", "width"), input_shape[1:3], self.pool_size, strict=True)
             for axis, size, window in sizes:
@@ -58,13 +58,9 @@ class _Pooling2D(Layer):
                     )
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
-        batch, height, width, channels = input_shape
-        out_h, out_w = (
-            conv_output_length(size, window, self.padding, stride)
-            for size, window, stride in zip((height, width), self.pool_size, self.strides,
-                                            strict=True)
-        )
-        return (batch, out_h, out_w, channels)
+        return autograd.conv_output_shape(tuple(input_shape), self.pool_size, self.strides,
+                                          self.padding,
+                                          op=f"{type(self).__name__} layer '{self.name}'")
 
     def get_config(self) -> dict:
         return {**super().get_config(), "pool_size": list(self.pool_size),
@@ -107,9 +103,7 @@ class _GlobalPooling2D(Layer):
         super().__init__(**kwargs)
         check_channels_last(data_format, f"{type(self).__name__} layer '{self.name}'")
         self.keepdims = bool(keepdims)
-
-    def check_input_shape(self, input_shape: Any) -> None:
-        require_image_batch(input_shape, self.name, type(self).__name__)
+        self.input_spec = image_spec()
 
     def _keep_dims(self, outputs: Tensor) -> Tensor:
         if self.keepdims:

@@ -16,9 +16,13 @@ import numpy as np
 import autograd
 from autograd import Tensor
 from nn.layers.base import Layer
-from nn.layers.convolutional1d import require_sequence_batch
 from nn.layers.masking import resolve_mask
-from nn.layers.shape_utils import conv_output_length, normalize_padding, normalize_tuple
+from nn.layers.window_layers import (
+    normalize_padding,
+    normalize_tuple,
+    sequence_output_shape,
+    sequence_spec,
+)
 from nn.saving.registry import register
 
 
@@ -35,9 +39,7 @@ class _Pooling1D(Layer):
         self.padding = normalize_padding(padding, where)
         if data_format not in (None, "channels_last"):
             raise ValueError(f"{where}: only data_format='channels_last' is supported.")
-
-    def check_input_shape(self, input_shape: Any) -> None:
-        require_sequence_batch(input_shape, self.name, type(self).__name__)
+        self.input_spec = sequence_spec()
 
     def call(self, inputs: Tensor) -> Tensor:
         batch, steps, channels = inputs.shape
@@ -46,9 +48,8 @@ class _Pooling1D(Layer):
         return autograd.reshape(out, (batch, out.shape[2], channels))
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
-        batch, steps, channels = input_shape
-        return (batch, conv_output_length(steps, self.pool_size, self.padding, self.strides),
-                channels)
+        return sequence_output_shape(input_shape, self.pool_size, self.strides, self.padding,
+                                     op=f"{type(self).__name__} layer '{self.name}'")
 
     def get_config(self) -> dict:
         return {**super().get_config(), "pool_size": [self.pool_size],
@@ -86,9 +87,7 @@ class _GlobalPooling1D(Layer):
             raise ValueError(f"{type(self).__name__}: only data_format='channels_last' is "
                              "supported.")
         self.keepdims = bool(keepdims)
-
-    def check_input_shape(self, input_shape: Any) -> None:
-        require_sequence_batch(input_shape, self.name, type(self).__name__)
+        self.input_spec = sequence_spec()
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
         batch, _, channels = input_shape
@@ -143,9 +142,7 @@ class UpSampling1D(Layer):
     def __init__(self, size: int = 2, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         (self.size,) = normalize_tuple(size, 1, "size", f"UpSampling1D layer '{self.name}'")
-
-    def check_input_shape(self, input_shape: Any) -> None:
-        require_sequence_batch(input_shape, self.name, "UpSampling1D")
+        self.input_spec = sequence_spec()
 
     def call(self, inputs: Tensor) -> Tensor:
         batch, steps, channels = inputs.shape
@@ -185,9 +182,7 @@ class ZeroPadding1D(Layer):
     def __init__(self, padding: Any = 1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.padding = _pair_of_ints(padding, "padding", f"ZeroPadding1D layer '{self.name}'")
-
-    def check_input_shape(self, input_shape: Any) -> None:
-        require_sequence_batch(input_shape, self.name, "ZeroPadding1D")
+        self.input_spec = sequence_spec()
 
     def call(self, inputs: Tensor) -> Tensor:
         return autograd.pad(inputs, ((0, 0), self.padding, (0, 0)))
@@ -211,9 +206,10 @@ class Cropping1D(Layer):
     def __init__(self, cropping: Any = (1, 1), **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.cropping = _pair_of_ints(cropping, "cropping", f"Cropping1D layer '{self.name}'")
+        self.input_spec = sequence_spec()
 
     def check_input_shape(self, input_shape: Any) -> None:
-        require_sequence_batch(input_shape, self.name, "Cropping1D")
+        # (Rank: input_spec.) Something must be left after cropping.
         steps = input_shape[1]
         if steps is not None and sum(self.cropping) >= steps:
             raise ValueError(

@@ -21,9 +21,18 @@ import numpy as np
 import autograd
 from autograd import Tensor
 from nn.layers.base import Layer
+from nn.layers.input_spec import InputSpec
 from nn.layers.masking import resolve_mask, set_mask
 from nn.layers.recurrent_cells import GRUCell, LSTMCell, SimpleRNNCell
 from nn.saving.registry import register
+
+
+def _sequences(features: int | None = None) -> InputSpec:
+    """(batch, steps, features); once built, as many features as the cell's kernel has."""
+    return InputSpec(
+        ndim=3, axes={-1: features} if features else None, layout=("batch", "steps", "features"),
+        hints={2: "A 2-D input has no time axis; for token ids, put an Embedding layer first.",
+               "list": "Pass initial states as initial_state=[...]."})
 
 
 class RNN(Layer):
@@ -94,6 +103,7 @@ class RNN(Layer):
         self.unroll = bool(unroll)
         self.zero_output_for_mask = bool(zero_output_for_mask)
         self.states: list[Tensor] | None = None  # the carried states of a stateful layer
+        self.input_spec = _sequences()
 
     # ------------------------------------------------------------------ shapes
     def _state_sizes(self) -> list[int]:
@@ -103,35 +113,11 @@ class RNN(Layer):
     def _output_size(self) -> int:
         return getattr(self.cell, "output_size", self._state_sizes()[0])
 
-    def check_input_shape(self, input_shape: Any) -> None:
-        if isinstance(input_shape, list):
-            raise ValueError(
-                f"{type(self).__name__} layer '{self.name}' takes one input sequence, but was "
-                f"called on a list of {len(input_shape)}. Pass initial states as "
-                "initial_state=[...].")
-        if len(input_shape) != 3:
-            shape = tuple(input_shape)
-            hint = ""
-            if len(shape) == 2:
-                hint = (
-                    " A 2-D input has no time axis. For a batch of sequences of single "
-                    "numbers, add a feature axis: x[..., None] gives shape "
-                    f"({shape[0]}, {shape[1]}, 1). For token ids, put an Embedding layer "
-                    "first. (In a model, input_shape=/keras.Input(shape=...) leave out the "
-                    "batch axis: shape=(steps, features).)")
-            raise ValueError(
-                f"{type(self).__name__} layer '{self.name}' expects 3-D input of shape "
-                f"(batch, steps, features), but got shape {shape} ({len(shape)}-D).{hint}")
-        kernel = getattr(self.cell, "kernel", None)
-        if kernel is not None and input_shape[-1] is not None \
-                and input_shape[-1] != kernel.shape[0]:
-            raise ValueError(
-                f"{type(self).__name__} layer '{self.name}' was built for {kernel.shape[0]} "
-                f"features per step, but got input of shape {tuple(input_shape)}.")
-
     def build(self, input_shape: Any) -> None:
         if not self.cell.built:
             self.cell._maybe_build((input_shape[0],) + tuple(input_shape[2:]))
+        kernel = getattr(self.cell, "kernel", None)  # what the cell's weights are for
+        self.input_spec = _sequences(kernel.shape[0] if kernel is not None else None)
         self.built = True
 
     def compute_output_shape(self, input_shape: Any) -> Any:

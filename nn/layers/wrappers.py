@@ -7,6 +7,7 @@ from typing import Any
 import autograd
 from autograd import Tensor
 from nn.layers.base import Layer
+from nn.layers.input_spec import InputSpec, check_input_spec
 from nn.layers.masking import get_mask, resolve_mask, set_mask
 from nn.saving.registry import register
 
@@ -75,7 +76,7 @@ class Bidirectional(Layer):
         self.built = True
 
     def check_input_shape(self, input_shape: Any) -> None:
-        self.forward_layer.check_input_shape(input_shape)
+        check_input_spec(self.forward_layer, input_shape)  # the wrapped layer's contract
 
     def call(self, inputs: Tensor, initial_state: Any = None, mask: Any = None,
              training: Any = None) -> Any:
@@ -163,12 +164,8 @@ class TimeDistributed(Layer):
             raise ValueError(
                 f"TimeDistributed layer '{self.name}' wraps a layer instance, got {layer!r}.")
         self.layer = layer
-
-    def check_input_shape(self, input_shape: Any) -> None:
-        if isinstance(input_shape, list) or len(input_shape) < 3:
-            raise ValueError(
-                f"TimeDistributed layer '{self.name}' expects input of shape (batch, steps, "
-                f"...) with at least 3 axes, got {input_shape}.")
+        self.input_spec = InputSpec(
+            min_ndim=3, about="(batch, steps, ...): the wrapped layer runs on every step")
 
     def build(self, input_shape: Any) -> None:
         self.layer._maybe_build((None,) + tuple(input_shape[2:]))
