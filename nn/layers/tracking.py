@@ -28,7 +28,7 @@ from autograd import Tensor
 
 # Attributes of the base class itself: bookkeeping, never layers or weights to track.
 _NOT_TRACKED = frozenset({"_tracked_attributes", "_own_weights", "_inbound_nodes",
-                          "_call_losses", "_loss_layers"})
+                          "_call_losses", "_loss_layers", "input_spec"})
 
 
 class AttributeTracking:
