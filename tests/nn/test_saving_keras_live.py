@@ -141,3 +141,17 @@ def test_trained_model_keeps_training_in_keras_where_gradstack_stopped(tmp_path)
     theirs.fit(x, y, epochs=1, batch_size=8, shuffle=False, verbose=0)
     for ours, w in zip(model.get_weights(), theirs.get_weights(), strict=True):
         np.testing.assert_allclose(ours, w, rtol=1e-4, atol=1e-5)
+
+
+def test_snake_case_is_keras_own_for_every_built_in_class():
+    """Automatic names and the layer paths inside Keras files come from one snake_case:
+    Keras 3's, so gradstack names every built-in class exactly as Keras does."""
+    from keras.src.utils.naming import to_snake_case
+
+    from nn.layers.naming import snake_case
+    from nn.saving import registry
+
+    names = [cls.__name__ for kind in registry.KINDS for cls in registry.builtin_classes(kind)]
+    assert len(names) > 50
+    names += ["L1L2", "MyResidualBlock2D", "ReLU", "PReLU", "LSTMCell"]
+    assert [snake_case(n) for n in names] == [to_snake_case(n) for n in names]
