@@ -112,19 +112,26 @@ class _Rerun:
 
 
 def _fitted(g: Any, shape: tuple) -> np.ndarray | None:
-    """The engine's treatment of a returned gradient: None -> zeros, summed back to
-    the input's shape; None when no broadcast explains its shape. (Its own copy of
-    ``engine.sum_to_shape``, which is a course task, for the reason above.)"""
+    """The engine's treatment of a returned gradient: None -> zeros, added back onto
+    the input's shape; None when no broadcast explains its shape.
+
+    Not ``engine.sum_to_shape`` (a course task, for the reason above), and not a
+    copy of its answer either: here every element of ``g`` is scatter-added into
+    the input element it was broadcast from (``np.add.at``), which is slower and
+    plainly a different way to the same numbers."""
     if g is None:
         return np.zeros(shape)
     g = np.asarray(g, dtype=np.float64)
-    lead = g.ndim - len(shape)
-    if lead < 0:
+    if g.ndim < len(shape) or any(
+            n not in (1, m) for n, m in zip(shape, g.shape[g.ndim - len(shape):], strict=True)):
         return None
-    g = g.sum(axis=tuple(range(lead)))
-    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
-    g = g.sum(axis=stretched, keepdims=True) if stretched else g
-    return g if g.shape == shape else None
+    if not shape:  # a scalar input: every element came from it
+        return np.asarray(g.sum())
+    source = np.indices(g.shape)[g.ndim - len(shape):]  # g's index on each input axis
+    source = tuple(np.zeros_like(i) if n == 1 else i for i, n in zip(source, shape, strict=True))
+    out = np.zeros(shape)
+    np.add.at(out, source, g)
+    return out
 
 
 def _check_node(ctx: Any, eps: float, atol: float, rtol: float,
