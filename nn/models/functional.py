@@ -16,6 +16,8 @@ The layers are shared, not copied: a model cut out of another one
 
 from __future__ import annotations
 
+import heapq
+from collections import Counter
 from typing import Any
 
 from nn.layers.base import Layer
@@ -217,33 +219,7 @@ class Functional(Model):
             layer = deserialize(data, custom_objects)
             layers[data["name"]] = layer
             pending[data["name"]] = list(data.get("inbound_nodes", []))
-        # produced[(layer name, node index)] = that call's outputs, flat
-        produced: dict[tuple[str, int], list] = {}
-        calls_made: dict[str, int] = {}
-        for name, layer in layers.items():
-            if isinstance(layer, InputLayer):
-                produced[(name, 0)] = flatten(layer.output)
-                calls_made[name] = 1
-        # Replay calls whose inputs exist, until none are left (a layer shared by
-        # several calls may have to wait for calls of other layers in between).
-        progress = True
-        while progress and any(pending.values()):
-            progress = False
-            for name, layer in layers.items():
-                while pending[name] and all((ref[0], ref[1]) in produced
-                                            for ref in pending[name][0]):
-                    refs = pending[name].pop(0)
-                    args = [produced[(ref[0], ref[1])][ref[2]] for ref in refs]
-                    kwargs = refs[0][3] if refs and len(refs[0]) > 3 else {}
-                    outputs = layer(args[0] if len(args) == 1 else args, **kwargs)
-                    index = calls_made.get(name, 0)
-                    produced[(name, index)] = flatten(outputs)
-                    calls_made[name] = index + 1
-                    progress = True
-        if any(pending.values()):
-            stuck = [name for name, nodes in pending.items() if nodes]
-            raise ValueError(f"Could not rebuild the model graph: layers {stuck} have inputs "
-                             "that no layer produces. The config is inconsistent.")
+        produced = _replay_calls(layers, pending)
 
         def tensors(refs: Any) -> Any:
             if refs and isinstance(refs[0], str):  # a single [name, node, tensor]
@@ -258,6 +234,59 @@ class Functional(Model):
 
 # The classes a saved file may name (nn/saving/registry.py).
 register(Functional)
+
+
+def _replay_calls(layers: dict[str, Layer], pending: dict[str, list]) -> dict[tuple, list]:
+    """Call each layer on the outputs its config's ``inbound_nodes`` name, each call
+    once all the calls it takes inputs from are made; returns
+    ``produced[(layer name, call index)]``, that call's outputs, flat.
+
+    A call waits for two things: the calls whose outputs it takes, and the previous
+    call of its own layer (a shared layer's n-th call is node n). Each call counts
+    what it still waits for and is made when the count reaches zero, so the replay
+    is linear in the number of calls (times a heap's log), whatever order the layers are listed in
+    (rescanning every layer until one can run is quadratic for a reversed list).
+    """
+    produced: dict[tuple[str, int], list] = {}
+    for name, layer in layers.items():
+        if isinstance(layer, InputLayer):
+            produced[(name, 0)] = flatten(layer.output)
+    waiting_for: dict[tuple[str, int], int] = {}
+    waiters: dict[tuple[str, int], list[tuple[str, int]]] = {}
+    # Of the calls that can be made, the first listed goes first (for a config listed
+    # in data-flow order: the order of the list, as Keras replays it).
+    position = {name: i for i, name in enumerate(layers)}
+    ready: list[tuple[int, int, str]] = []
+    first_call = {name: 1 if isinstance(layer, InputLayer) else 0
+                  for name, layer in layers.items()}
+    for name, calls in pending.items():
+        for offset, refs in enumerate(calls):
+            call = (name, first_call[name] + offset)
+            needs = {(ref[0], ref[1]) for ref in refs}
+            if offset > 0:
+                needs.add((name, call[1] - 1))
+            needs = {key for key in needs if key not in produced}
+            waiting_for[call] = len(needs)
+            for key in needs:
+                waiters.setdefault(key, []).append(call)
+            if not needs:
+                heapq.heappush(ready, (position[name], call[1], name))
+    while ready:
+        _, index, name = heapq.heappop(ready)
+        call = (name, index)
+        refs = pending[name][index - first_call[name]]
+        args = [produced[(ref[0], ref[1])][ref[2]] for ref in refs]
+        kwargs = refs[0][3] if refs and len(refs[0]) > 3 else {}
+        produced[call] = flatten(layers[name](args[0] if len(args) == 1 else args, **kwargs))
+        for waiter in waiters.pop(call, ()):
+            waiting_for[waiter] -= 1
+            if waiting_for[waiter] == 0:
+                heapq.heappush(ready, (position[waiter[0]], waiter[1], waiter[0]))
+    stuck = sorted({name for (name, _), count in waiting_for.items() if count})
+    if stuck:
+        raise ValueError(f"Could not rebuild the model graph: layers {stuck[:20]} have inputs "
+                         "that no layer produces. The config is inconsistent.")
+    return produced
 
 
 # ------------------------------------------------------------------ graph walking
@@ -327,10 +356,10 @@ def _unique_layers(nodes: list[Node]) -> list[Layer]:
 
 
 def _check_unique_names(layers: list[Layer]) -> None:
-    names = [layer.name for layer in layers]
-    for name in names:
-        if names.count(name) > 1:
+    counts = Counter(layer.name for layer in layers)  # one pass: models may have 10k+ layers
+    for name, count in counts.items():
+        if count > 1:
             raise ValueError(
-                f'The name "{name}" is used {names.count(name)} times in the model. All layer '
+                f'The name "{name}" is used {count} times in the model. All layer '
                 "names should be unique. Pass name=... to the layers to tell them apart."
             )

@@ -83,12 +83,27 @@ def write_container(path: str | os.PathLike, header: dict[str, Any],
             f"Cannot save: part of the model's configuration is not JSON-serializable ({err}). "
             "get_config() must return only numbers, strings, lists, dicts, True/False/None."
         ) from None
+    _check_loadable_header(text, path)
     digest = hashlib.sha256()
     chunks = [_PREFIX.pack(MAGIC, FORMAT_VERSION, len(text)), text, *blobs]
     for chunk in chunks:
         digest.update(chunk)
     chunks.append(digest.digest())
     atomic_write(path, chunks)
+
+
+def _check_loadable_header(text: bytes, path: str | os.PathLike) -> None:
+    """Refuse to write a header that read_container would refuse (a model of tens of
+    thousands of layers): better a clear error now than a file that cannot be loaded."""
+    containers, separators = _count_structure(memoryview(text))
+    for count, limit, what in [(len(text), MAX_HEADER_BYTES, "bytes"),
+                               (containers, MAX_JSON_CONTAINERS, "objects and lists"),
+                               (separators, MAX_JSON_NODES, "parts")]:
+        if count > limit:
+            raise ValueError(
+                f"Cannot save {os.fspath(path)!r}: its header would have {count} {what}, more "
+                f"than the {limit} a gradstack file may have to be loaded again. Save a "
+                "smaller model, or its weights only (save_weights).")
 
 
 # ---------------------------------------------------------------------- reading

@@ -73,6 +73,8 @@ def save_model(model: Any, filepath: str | os.PathLike) -> None:
         "build_input_shape": _build_input_shape(model),
     }
     arrays = _weight_arrays(model, header)
+    # What users save, they can load: the load-time limits are checked now, not later.
+    check_architecture(header["model"]["config"], arrays, _save_failer(model, filepath))
     header["compile"] = _compile_config(model) if compile_settings_savable(model) else None
     optimizer = getattr(model, "optimizer", None)
     if header["compile"] is not None and optimizer is not None and optimizer.built:
@@ -245,6 +247,15 @@ def load_weights(model: Any, filepath: str | os.PathLike) -> None:
             model.build(shape)
     with _one_error_type(filepath, "its weights could not be loaded"):
         _assign_weights(model, header, arrays, fail)
+
+
+def _save_failer(model: Any, path: str | os.PathLike):
+    def fail(problem: str, cause: BaseException | None = None):
+        raise ValueError(
+            f"Cannot save model '{getattr(model, 'name', '?')}' to {os.fspath(path)!r}: the "
+            f"file could not be loaded back, because {problem}")
+
+    return fail
 
 
 def _failer(path: str | os.PathLike):

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import struct
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +20,7 @@ import nn
 import optim
 from nn.saving import SavedFileError, load_model
 from nn.saving.container import MAGIC, MAX_HEADER_BYTES, read_container, write_container
+from nn.saving.validation import MAX_LAYERS
 
 pytestmark = pytest.mark.training
 
@@ -116,6 +119,110 @@ def test_a_huge_build_input_shape_is_refused(tmp_path):
     path = saved(tmp_path, dense_model(compiled=False))
     rewrite(path, lambda h: h.update(build_input_shape=[None, 1 << 20, 1 << 20]))
     refused(path, "values per sample")
+
+
+# ---------------------------------------------------------------- time: item 2
+
+
+def activation_chain(path, n, kind, reverse=False):
+    """A model of ``n`` weightless layers in a chain, saved to ``path``; with
+    ``reverse`` the functional config lists its layers outputs first."""
+    nn.clear_session()
+    if kind == "sequential":
+        model = nn.Sequential([nn.Input((1,))] + [nn.layers.Activation("relu")
+                                                  for _ in range(n)])
+    else:
+        x = inputs = nn.Input((1,))
+        for _ in range(n):
+            x = nn.layers.Activation("relu")(x)
+        model = nn.Model(inputs, x)
+    model.save(path)
+    if reverse:
+        rewrite(path, lambda h: h["model"]["config"]["layers"].reverse())
+    return path
+
+
+def lines_run_by_nn(fn):
+    """How many lines of gradstack's own code ``fn()`` runs: an operation count that,
+    unlike a timing, is the same on every machine and every run."""
+    root = str(Path(nn.__file__).parent.parent)
+    count = 0
+
+    def in_frame(frame, event, arg):
+        nonlocal count
+        count += event == "line"
+        return in_frame
+
+    def on_call(frame, event, arg):
+        return in_frame if frame.f_code.co_filename.startswith(root) else None
+
+    previous = sys.gettrace()
+    sys.settrace(on_call)
+    try:
+        fn()
+    finally:
+        sys.settrace(previous)
+    return count
+
+
+@pytest.mark.parametrize("kind, reverse", [("sequential", False), ("functional", False),
+                                           ("functional", True)])
+def test_loading_is_linear_in_the_layer_count(tmp_path, kind, reverse):
+    # 4x the layers must cost about 4x the work. Before the fix the ratio was 12
+    # (Sequential.add listed every name per add) and 14 (a reversed functional config
+    # was rescanned once per replayed call).
+    small = activation_chain(tmp_path / "small.gradstack", 1000, kind, reverse)
+    large = activation_chain(tmp_path / "large.gradstack", 4000, kind, reverse)
+    ratio = lines_run_by_nn(lambda: load_model(large)) / lines_run_by_nn(
+        lambda: load_model(small))
+    assert ratio < 4.5, ratio
+
+
+@pytest.mark.slow
+def test_a_16000_layer_model_listed_backwards_loads_in_linear_time(tmp_path):
+    path = activation_chain(tmp_path / "deep.gradstack", 16_000, "functional", reverse=True)
+    start = time.process_time()
+    model = load_model(path)
+    elapsed = time.process_time() - start
+    assert len(model.layers) == 16_001  # the input too
+    x = np.array([[-1.0], [2.0]], np.float32)
+    np.testing.assert_array_equal(model.predict(x, verbose=0), [[0.0], [2.0]])
+    assert elapsed < 20, elapsed  # was ~60 s quadratic; ~1-2 s now
+
+
+def test_the_layer_count_is_capped_before_anything_is_built(tmp_path, monkeypatch):
+    path = activation_chain(tmp_path / "m.gradstack", 1, "sequential")
+
+    def more_layers(header):
+        layers = header["model"]["config"]["layers"]
+        layers.extend(json.loads(json.dumps(layers[1])) for _ in range(MAX_LAYERS))
+
+    rewrite(path, more_layers)
+    monkeypatch.setattr(nn.layers.Activation, "__init__",
+                        lambda *a, **k: pytest.fail("a layer was built"))
+    refused(path, f"more than {MAX_LAYERS} layers")
+
+
+def test_a_model_too_large_to_load_back_is_refused_at_save_time(tmp_path, monkeypatch):
+    from nn.saving import validation
+
+    monkeypatch.setattr(validation, "MAX_LAYERS", 10)
+    model = nn.Sequential([nn.Input((1,))] + [nn.layers.Activation("relu") for _ in range(11)])
+    path = tmp_path / "m.gradstack"
+    with pytest.raises(ValueError, match="could not be loaded back, because its architecture "
+                                         "lists more than 10 layers"):
+        model.save(path)
+    assert not path.exists()
+
+
+def test_a_header_too_large_to_load_back_is_refused_at_save_time(tmp_path, monkeypatch):
+    from nn.saving import container
+
+    monkeypatch.setattr(container, "MAX_JSON_CONTAINERS", 20)
+    model = nn.Sequential([nn.Input((1,))] + [nn.layers.Dense(1) for _ in range(3)])
+    with pytest.raises(ValueError, match=r"objects and lists, more than the 20 .*save_weights"):
+        model.save(tmp_path / "m.gradstack")
+    assert not (tmp_path / "m.gradstack").exists()
 
 
 # ---------------------------------------------------------------- header: item 3
