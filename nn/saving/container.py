@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import struct
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -42,11 +43,17 @@ _ALIGN = 64  # each array starts at a multiple of 64 bytes
 ALLOWED_DTYPES = {"<f2", "<f4", "<f8", "|i1", "<i2", "<i4", "<i8", "|u1", "<u2", "<u4", "<u8",
                   "|b1"}
 MAX_JSON_DEPTH = 64
-MAX_JSON_NODES = 1_000_000
-# Checked on the raw bytes, before the JSON is decoded: decoding costs memory in
-# proportion to the text (objects and lists most), so the text is capped first.
+# Counted on the raw bytes, before the JSON is decoded. What a load holds beyond
+# the file's bytes grows with the header's parts, not its length: a decoded short
+# string costs ~70 bytes, a small dict ~180, and the layers built from a config
+# 45-95 bytes per part of it (measured for Dense, Conv2D, BatchNormalization,
+# Bidirectional LSTM, MultiHeadAttention). These caps keep that under ~60 MiB, so
+# that a load stays within 2 x the file's size + 64 MiB (tests/nn/test_saving_memory.py).
+# A model with Dense layers has ~18 objects/lists and ~67 parts per layer here: the
+# caps allow ~11,000 such layers.
 MAX_HEADER_BYTES = 32 << 20
-MAX_JSON_CONTAINERS = 250_000  # "{" plus "[" in the raw text (a 16,000-layer model: ~100k)
+MAX_JSON_NODES = 750_000  # "," plus ":" in the raw text (upper bound of its values)
+MAX_JSON_CONTAINERS = 250_000  # "{" plus "[" in the raw text
 MAX_NDIM = 32
 MAX_ARRAY_BYTES = 1 << 62  # also for zero-size arrays, whose other sizes NumPy multiplies
 
@@ -123,24 +130,26 @@ def read_container(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, n
             if len(prefix) < _PREFIX.size or size < _PREFIX.size + _DIGEST_SIZE:
                 fail(f"it is only {size} bytes long: not a gradstack file, or truncated.")
             _check_prefix(prefix, size, fail)
-            f.seek(0)
-            blob = f.read()  # one copy of the file in memory; arrays are views of it
+            _, _, header_len = _PREFIX.unpack(prefix)
+            # Header and data in two buffers, so that the header's bytes can be let go
+            # once decoded: a file is held in memory about once (see _header_text).
+            raw_header = f.read(header_len)
+            data = f.read()  # the arrays' bytes, then the digest; arrays are views of it
     except FileNotFoundError:
         raise FileNotFoundError(f"No such file: {path!r}") from None
-    if len(blob) < _PREFIX.size + _DIGEST_SIZE:
-        fail(f"it is only {len(blob)} bytes long: not a gradstack file, or truncated.")
-    _, _, header_len = _PREFIX.unpack_from(blob)
-    # A memoryview slices without copying: a big file is held in memory once.
-    body, digest = memoryview(blob)[:-_DIGEST_SIZE], blob[-_DIGEST_SIZE:]
-    if hashlib.sha256(body).digest() != digest:
+    if len(raw_header) < header_len or len(data) < _DIGEST_SIZE:
+        fail(f"it is only {_PREFIX.size + len(raw_header) + len(data)} bytes long: not a "
+             "gradstack file, or truncated.")
+    data, digest = memoryview(data)[:-_DIGEST_SIZE], data[-_DIGEST_SIZE:]
+    checksum = hashlib.sha256(prefix)
+    checksum.update(raw_header)
+    checksum.update(data)
+    if checksum.digest() != digest:
         fail("it is damaged (its checksum does not match its contents): it was truncated or "
              "changed after it was saved.")
-    data_start = _PREFIX.size + header_len
-    if data_start > len(body):
-        fail(f"its header claims {header_len} bytes but the file holds only "
-             f"{len(body) - _PREFIX.size}.")
-    header = _parse_header(body[_PREFIX.size:data_start], fail)
-    data = body[data_start:]
+    text = _header_text(raw_header, fail)
+    del raw_header  # JSON objects cost more than their text: the bytes go first
+    header = _parse_header(text, fail)
     arrays = _read_arrays(header.get("arrays"), data, fail)
     return header, arrays
 
@@ -168,15 +177,28 @@ def _failer(path: str):
     return fail
 
 
-def _parse_header(raw: memoryview, fail) -> dict[str, Any]:
-    containers, separators = _count_structure(raw)
+def _header_text(raw: bytes, fail) -> str:
+    """The header as text, once its size in objects and parts is known to be capped.
+
+    Decoding costs memory beyond the text (a short string ~70 bytes, a small dict
+    ~180), so both are counted on the raw bytes first; with these caps, decoding
+    adds at most about 70 MiB to the file's own size (the caller lets the bytes go
+    before decoding, so the file is held about once)."""
+    containers, separators = _count_structure(memoryview(raw))
     if containers > MAX_JSON_CONTAINERS:
         fail(f"its header has more than {MAX_JSON_CONTAINERS} objects and lists.")
     if separators > MAX_JSON_NODES:
         fail(f"its header has more than {MAX_JSON_NODES} parts.")
     try:
-        header = json.loads(str(raw, "utf-8"))  # decoded from the file's buffer, not a copy
-    except (UnicodeDecodeError, ValueError, RecursionError) as err:
+        return str(raw, "utf-8")
+    except UnicodeDecodeError as err:
+        fail(f"its header is not valid JSON ({type(err).__name__}: {str(err)[:100]}).")
+
+
+def _parse_header(text: str, fail) -> dict[str, Any]:
+    try:
+        header = json.loads(text)
+    except (ValueError, RecursionError) as err:
         fail(f"its header is not valid JSON ({type(err).__name__}: {str(err)[:100]}).")
     if not isinstance(header, dict):
         fail("its header is not a JSON object.")
@@ -196,21 +218,29 @@ def _count_structure(raw: memoryview) -> tuple[int, int]:
 
 
 def check_json_shape(value: Any, fail) -> None:
-    """Reject documents nested deeper than MAX_JSON_DEPTH or with too many parts
-    (an iterative walk: a depth bomb cannot overflow the stack here)."""
-    stack = [(value, 1)]
-    nodes = 0
-    while stack:
-        item, depth = stack.pop()
-        nodes += 1
-        if depth > MAX_JSON_DEPTH:
-            fail(f"its header is nested more than {MAX_JSON_DEPTH} levels deep.")
-        if nodes > MAX_JSON_NODES:
-            fail(f"its header has more than {MAX_JSON_NODES} parts.")
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
+    """Reject documents nested deeper than MAX_JSON_DEPTH or with too many parts.
+
+    An iterative walk (a depth bomb cannot overflow the stack here) that keeps one
+    iterator per open level, not one entry per value: a header of a million parts
+    is checked in constant extra memory."""
+    nodes = 1
+    open_levels = [_children(value)] if isinstance(value, (dict, list)) else []
+    while open_levels:
+        for item in open_levels[-1]:
+            nodes += 1
+            if nodes > MAX_JSON_NODES:
+                fail(f"its header has more than {MAX_JSON_NODES} parts.")
+            if len(open_levels) + 1 > MAX_JSON_DEPTH:  # the item's depth (the root is 1)
+                fail(f"its header is nested more than {MAX_JSON_DEPTH} levels deep.")
+            if isinstance(item, (dict, list)):
+                open_levels.append(_children(item))
+                break
+        else:
+            open_levels.pop()
+
+
+def _children(container: dict | list) -> Iterator[Any]:
+    return iter(container.values() if isinstance(container, dict) else container)
 
 
 def _read_arrays(entries: Any, data: memoryview, fail) -> dict[str, np.ndarray]:

@@ -154,6 +154,31 @@ class StoredWeights:
         return np.array(stored, dtype=dtype)  # a writable copy in the layer's dtype
 
 
+class WeightBudget:
+    """The weight source of a load whose values come later (a Keras file's HDF5
+    weights, read once the model is built): each new weight starts as zeros instead
+    of running its initializer, and all of them together may take at most
+    ``budget_bytes`` - the size of the weights file, which must hold every one of
+    them - so a file cannot make the loader allocate more than it stores."""
+
+    def __init__(self, budget_bytes: int, fail) -> None:
+        self._fail = fail
+        self.left = budget_bytes
+
+    def __call__(self, layer: Any, name: str, shape: tuple, dtype: np.dtype) -> np.ndarray:
+        count = 1
+        for size in shape:
+            count *= int(size)
+        self.left -= count * dtype.itemsize
+        if self.left < 0:
+            self._fail(
+                f"its architecture makes layer '{getattr(layer, 'name', '?')}' create a weight "
+                f"'{name}' of shape {tuple(shape)}, which takes the model's weights past the "
+                "bytes its weights file holds: it is hostile or does not belong to its "
+                "weights. Nothing was allocated for it.")
+        return np.zeros(shape, dtype=dtype)  # overwritten by the file's values
+
+
 def check_compile_section(spec: Any, fail) -> None:
     """The shape of the compile section: an object with an optimizer, a loss or
     None, and a list of metrics (names, or objects with a class name or function)."""

@@ -16,6 +16,7 @@ from typing import Any
 import autograd
 import optim
 from nn import losses as losses_module
+from nn.layers import loading
 from nn.models.functional import Functional
 from nn.models.sequential import Sequential
 from nn.saving.container import atomic_write
@@ -27,6 +28,7 @@ from nn.saving.keras_format.optimizer_state import (
     keras_optimizer_arrays,
     restore_keras_optimizer,
 )
+from nn.saving.validation import WeightBudget
 
 # Written into metadata.json: the Keras 3 release whose format this follows.
 KERAS_VERSION = "3.15.1"
@@ -125,7 +127,8 @@ def load_keras(filepath: str | os.PathLike, custom_objects: dict | None = None,
         spec = from_keras(config, custom_objects)
     except KerasConfigError as err:
         fail(str(err))
-    model = _build(spec, custom_objects, fail)
+    h5_weights.open_weights(weights, fail).close()  # not HDF5 at all: say so before building
+    model = _build(spec, custom_objects, len(weights), fail)
     h5_weights.read_weights(model, weights, fail)
     compile_config = config.get("compile_config")
     if compile and compile_config and _restore_compile(model, compile_config, filepath):
@@ -175,20 +178,23 @@ def _check_numbers(config: dict, file_bytes: int, fail) -> None:
             fail("its architecture holds a string longer than 10,000 characters.")
 
 
-def _build(spec: dict, custom_objects: dict | None, fail) -> Any:
+def _build(spec: dict, custom_objects: dict | None, weights_bytes: int, fail) -> Any:
     from nn.models.training import Trainer
     from nn.saving.serialization import deserialize
 
-    # Building draws initial weights; keep the global generator as it was.
+    # The weights start as zeros (read_weights fills every one or fails), at most as
+    # many bytes as the weights file holds; a custom layer may still draw random
+    # numbers, so keep the global generator as it was.
     generator = autograd.get_generator()
     state = generator.bit_generator.state
     try:
-        model = deserialize(spec, custom_objects)
-        if not isinstance(model, Trainer):
-            fail(f"it holds a {spec['class_name']!r}, not a model.")
-        shape = spec.get("build_input_shape")
-        if not model.built and isinstance(shape, list):
-            model.build(tuple(shape))
+        with loading.weights_from(WeightBudget(weights_bytes, fail)):
+            model = deserialize(spec, custom_objects)
+            if not isinstance(model, Trainer):
+                fail(f"it holds a {spec['class_name']!r}, not a model.")
+            shape = spec.get("build_input_shape")
+            if not model.built and isinstance(shape, list):
+                model.build(tuple(shape))
     except SavedFileError:
         raise
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, MemoryError) as err:

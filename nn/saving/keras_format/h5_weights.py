@@ -115,14 +115,20 @@ def read_optimizer_arrays(blob: bytes, limit: int = 100_000) -> list[np.ndarray]
         return [np.asarray(d[()]) for d in datasets]
 
 
+def open_weights(blob: bytes, fail) -> Any:
+    """The weights file ``blob`` as an open ``h5py.File``, or ``fail(problem)``."""
+    h5py = require("h5py", "interop", "Reading Keras files")
+    try:
+        return h5py.File(io.BytesIO(blob), "r")
+    except (OSError, ValueError) as err:
+        fail(f"its weights are not a readable HDF5 file ({str(err)[:120]}).")
+
+
 def read_weights(model: Any, blob: bytes, fail) -> None:
     """Check the weights file ``blob`` against ``model`` and, if everything fits,
     copy the values in. ``fail(problem)`` raises."""
     h5py = require("h5py", "interop", "Reading Keras files")
-    try:
-        f = h5py.File(io.BytesIO(blob), "r")
-    except (OSError, ValueError) as err:
-        fail(f"its weights are not a readable HDF5 file ({str(err)[:120]}).")
+    f = open_weights(blob, fail)
     with f:
         values = []
         declared = 0
