@@ -24,6 +24,7 @@ import optim
 from autograd import Tensor
 from nn import callbacks as callbacks_module
 from nn import metrics as metrics_module
+from nn.models import arguments
 from nn.utils import data as data_utils
 
 
@@ -288,17 +289,17 @@ class Trainer:
         """
         self._assert_compiled()
         verbose = _resolve_verbose(verbose)
-        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight)
+        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, "fit")
         if validation_data is not None:
             val = data_utils.unpack_validation_data(validation_data)
-            val = self._prepare_arrays(*val)
+            val = self._prepare_arrays(*val, "fit")
         elif validation_split:
             (x, y, sample_weight), val = data_utils.split_validation(
                 (x, y, sample_weight), validation_split
             )
         else:
             val = None
-        sample_weight = _weigh_classes(y, sample_weight, class_weight)
+        sample_weight = self._with_class_weight("fit", y, sample_weight, class_weight)
         batches = data_utils.Batches((x, y, sample_weight), batch_size or 32, shuffle)
         self._make_train_ready(x)
         callbacks = self._callback_list(callbacks, verbose, epochs=epochs, steps=len(batches),
@@ -344,7 +345,7 @@ class Trainer:
         else ``[loss, *metrics]``, or a dict with ``return_dict=True``."""
         self._assert_compiled()
         verbose = _resolve_verbose(verbose)
-        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight)
+        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, "evaluate")
         batches = data_utils.Batches((x, y, sample_weight), batch_size or 32, False)
         logs = self._evaluate_batches(batches,
                                       self._callback_list(callbacks, verbose, steps=len(batches)))
@@ -374,8 +375,9 @@ class Trainer:
         """The model's outputs for ``x`` as a NumPy array (computed in batches,
         without recording a graph). Needs no ``compile``."""
         verbose = _resolve_verbose(verbose)
+        arguments.check_x_given("predict", x)
         x = _cast_floats(data_utils.to_arrays(x, "x"))
-        data_utils.num_samples(x)
+        arguments.check_has_samples("predict", data_utils.num_samples(x), x)
         batches = data_utils.Batches((x,), batch_size or 32, False)
         callbacks = self._callback_list(callbacks, verbose, steps=len(batches))
         outputs = []
@@ -399,8 +401,8 @@ class Trainer:
     ) -> float | list[float] | dict[str, float]:
         """One training step on exactly this batch; returns its loss and metrics."""
         self._assert_compiled()
-        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight)
-        sample_weight = _weigh_classes(y, sample_weight, class_weight)
+        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, "train_on_batch")
+        sample_weight = self._with_class_weight("train_on_batch", y, sample_weight, class_weight)
         self._make_train_ready(x)
         if reset_metrics:
             self.reset_metrics()
@@ -413,7 +415,7 @@ class Trainer:
     ) -> float | list[float] | dict[str, float]:
         """Loss and metrics on exactly this batch."""
         self._assert_compiled()
-        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight)
+        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, "test_on_batch")
         if reset_metrics:
             self.reset_metrics()
         with autograd.no_grad():
@@ -422,7 +424,9 @@ class Trainer:
 
     def predict_on_batch(self, x: Any) -> np.ndarray | list[np.ndarray]:
         """The model's outputs for exactly this batch, as NumPy."""
+        arguments.check_x_given("predict_on_batch", x)
         x = _cast_floats(data_utils.to_arrays(x, "x"))
+        arguments.check_has_samples("predict_on_batch", data_utils.num_samples(x), x)
         with autograd.no_grad():
             return _to_numpy(self.predict_step((x,)))
 
@@ -472,7 +476,8 @@ class Trainer:
             callbacks, add_history=training, add_progbar=verbose != 0, warn_on_nan=training,
             model=self, verbose=verbose, **params)
 
-    def _prepare_arrays(self, x: Any, y: Any, sample_weight: Any) -> tuple:
+    def _prepare_arrays(self, x: Any, y: Any, sample_weight: Any, method: str) -> tuple:
+        """Arrays from the user's data, checked (nn/models/arguments.py)."""
         if x is None:
             raise ValueError("x is None: pass the input data, e.g. model.fit(x_train, y_train).")
         x = _cast_floats(data_utils.to_arrays(x, "x"))
@@ -487,8 +492,26 @@ class Trainer:
             from nn.models.compile_utils import per_output
 
             per_output(y, names, "y", allow_single=False)  # one target per output, or say so
-        data_utils.num_samples(x, y, sample_weight)
-        return x, y, sample_weight
+        n = data_utils.num_samples(x, y, sample_weight)
+        arguments.check_has_samples(method, n, x)
+        if isinstance(sample_weight, (list, dict)):  # one per output (compile_utils checks)
+            return x, y, sample_weight
+        return x, y, arguments.check_sample_weight(method, sample_weight, n)
+
+    def _with_class_weight(self, method: str, y: Any, sample_weight: Any,
+                           class_weight: Any) -> Any:
+        """``sample_weight`` times each sample's class weight (checked first)."""
+        if class_weight is None:
+            return sample_weight
+        try:
+            output_shape = self.output_shape if self.built else None
+        except (AttributeError, ValueError):
+            output_shape = None
+        classes = None if not isinstance(y, np.ndarray) else \
+            arguments.number_of_classes(y, output_shape)
+        arguments.check_class_weight(method, class_weight, y, classes)
+        weights = data_utils.class_weights_to_sample_weights(y, class_weight)
+        return weights if sample_weight is None else sample_weight * weights
 
     def _make_train_ready(self, x: Any) -> None:
         """Build the model (from the input shape) and give the optimizer its weights."""
@@ -543,11 +566,3 @@ def _format_logs(logs: dict, return_dict: bool) -> Any:
         return logs
     values = list(logs.values())
     return values[0] if len(values) == 1 else values
-
-
-def _weigh_classes(y: Any, sample_weight: Any, class_weight: dict | None) -> Any:
-    """Sample weights times each sample's class weight (fit and train_on_batch)."""
-    if class_weight is None:
-        return sample_weight
-    weights = data_utils.class_weights_to_sample_weights(y, class_weight)
-    return weights if sample_weight is None else sample_weight * weights

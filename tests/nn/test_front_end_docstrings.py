@@ -21,7 +21,7 @@ MODULES = [
     "nn.layers.tracking",
     "nn.layers.call_context", "nn.layers.symbolic_views", "nn.layers.config",
     "nn.saving.registry", "nn.saving.serialization",
-    "nn.models.model", "nn.models.functional", "nn.models.sequential",
+    "nn.models.model", "nn.models.functional", "nn.models.sequential", "nn.models.arguments",
 ]
 
 
