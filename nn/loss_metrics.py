@@ -22,7 +22,7 @@ import numpy as np
 
 import autograd
 from nn import losses
-from nn.metrics import Mean, MeanMetricWrapper, _array
+from nn.metrics import Mean, MeanMetricWrapper, _array, _check_shapes, mean_squared_error
 
 __all__ = [
     "MeanAbsolutePercentageError",
@@ -195,6 +195,7 @@ class RootMeanSquaredError(Mean):
         t = np.asarray(_array(y_true), dtype=np.float64)
         if t.shape != p.shape and t.size == p.size:
             t = t.reshape(p.shape)
+        _check_shapes(self.name, mean_squared_error, t, p)  # the same shapes as MSE takes
         super().update_state((p - t) ** 2, sample_weight)
 
     def result(self) -> float:

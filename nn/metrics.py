@@ -280,7 +280,51 @@ class MeanMetricWrapper(Mean):
         super().__init__(name or getattr(fn, "__name__", "metric"))
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
-        super().update_state(_array(self.fn(y_true, y_pred, **self.fn_kwargs)), sample_weight)
+        t, p = _array(y_true), _array(y_pred)
+        _check_shapes(self.name, self.fn, t, p)
+        try:
+            values = _array(self.fn(y_true, y_pred, **self.fn_kwargs))
+        except (ValueError, IndexError) as err:  # NumPy's words, said with the metric's
+            raise ValueError(
+                f"Metric '{self.name}' could not compare y_true of shape {t.shape} with y_pred "
+                f"of shape {p.shape}: {err}") from err
+        super().update_state(values, sample_weight)
+
+
+def _check_shapes(name: str, fn: Callable, t: np.ndarray, p: np.ndarray) -> None:
+    """Targets and predictions that do not belong together are refused before a
+    built-in metric function would broadcast them into a wrong number (or argmax two
+    different widths into a plausible accuracy)."""
+    if t.ndim and p.ndim and t.shape[0] != p.shape[0]:
+        raise ValueError(
+            f"Metric '{name}' got y_true with {t.shape[0]} samples (shape {t.shape}) but y_pred "
+            f"with {p.shape[0]} (shape {p.shape}): pass the targets of the same samples.")
+    if fn in _LABEL_TARGETS:
+        expected = [p.shape[:-1], p.shape[:-1] + (1,)]
+        what = f"integer labels of shape {p.shape[:-1]} (or {p.shape[:-1] + (1,)})"
+    elif fn in _ONE_HOT_TARGETS:
+        expected = [p.shape]
+        what = "one-hot targets of the same shape"
+    elif fn in _ELEMENTWISE:
+        ranked = t[..., None] if t.ndim == p.ndim - 1 else t
+        try:
+            np.broadcast_shapes(ranked.shape, p.shape)
+            return
+        except ValueError:
+            expected = []
+            what = "targets of the same shape (or one that broadcasts to it)"
+    else:
+        return  # a function of your own: its own errors name the shapes
+    if t.shape not in expected:
+        raise ValueError(
+            f"Metric '{name}' got y_true of shape {t.shape} for y_pred of shape {p.shape}; it "
+            f"expects {what}.")
+
+
+# The built-in per-sample functions by the targets they compare (for _check_shapes).
+_LABEL_TARGETS = (sparse_categorical_accuracy, sparse_top_k_categorical_accuracy)
+_ONE_HOT_TARGETS = (categorical_accuracy, top_k_categorical_accuracy)
+_ELEMENTWISE = (binary_accuracy, mean_squared_error, mean_absolute_error)
 
 
 class BinaryAccuracy(MeanMetricWrapper):

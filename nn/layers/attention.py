@@ -24,6 +24,7 @@ from autograd import Tensor
 from autograd.random import dropout_mask
 from nn import initializers, regularizers
 from nn.layers.base import Layer
+from nn.layers.config import check_rate
 from nn.layers.masking import get_mask, set_mask
 from nn.saving.registry import register
 
@@ -122,8 +123,7 @@ class MultiHeadAttention(Layer):
             raise ValueError(
                 f"{where}: attention_axes={attention_axes!r} is not supported; attention runs "
                 "over the steps axis (axis 1) of (batch, steps, features) inputs.")
-        if not 0.0 <= float(dropout) < 1.0:
-            raise ValueError(f"{where}: dropout must be in [0, 1), got {dropout!r}.")
+        check_rate(where, "dropout", dropout)
         self.num_heads, self.key_dim = int(num_heads), int(key_dim)
         self.value_dim = int(value_dim) if value_dim is not None else self.key_dim
         self.dropout = float(dropout)
@@ -269,7 +269,7 @@ class _BaseDenseAttention(Layer):
                  seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.use_scale = bool(use_scale)
-        self.dropout = float(dropout)
+        self.dropout = check_rate(f"{type(self).__name__} layer '{self.name}'", "dropout", dropout)
         self.seed = seed
         self._generator = np.random.default_rng(seed) if seed is not None else None
 

@@ -314,7 +314,7 @@ class Layer(AttributeTracking, SymbolicViews, LayerConfig):
                     "calling a layer on symbolic tensors; pass them as keyword arguments."
                 )
             return self._call_symbolic(inputs, kwargs)
-        inputs = _to_tensors(inputs, self.dtype)
+        inputs = _to_tensors(inputs, self.dtype, self)
         input_shape = map_structure(lambda t: tuple(t.shape), inputs)
         check_input_spec(self, input_shape, map_structure(lambda t: t.dtype, inputs))
         self.check_input_shape(input_shape)
@@ -380,20 +380,33 @@ def _is_list_of_inputs(value: Any) -> bool:
     )
 
 
-def _to_tensor(value: Any, dtype: str) -> Tensor:
+def _to_tensor(value: Any, dtype: str, layer: Layer) -> Tensor:
     """Data -> Tensor; float data of another precision is cast to the layer's dtype
-    (float64 NumPy arrays become float32, as in Keras). Casting a Tensor keeps the graph."""
+    (float64 NumPy arrays become float32, as in Keras). Casting a Tensor keeps the graph.
+    Data that is not numbers (None, strings, ragged lists) is refused naming the layer."""
     if isinstance(value, Tensor):
         if value.dtype.kind == "f" and value.dtype != dtype:
             return value.astype(dtype)
         return value
-    array = np.asarray(value)
+    where = f"Layer '{layer.name}' ({type(layer).__name__})"
+    try:
+        array = np.asarray(value)
+    except ValueError as err:  # ragged nested lists
+        raise ValueError(f"{where} got input that is not one rectangular array of numbers "
+                         f"({err}). Give every sample the same shape.") from None
+    if array.dtype.kind not in "biuf":
+        found = {"O": "objects (None, or values NumPy cannot make numbers of)",
+                 "U": "strings", "S": "bytes"}.get(array.dtype.kind, "values")
+        found = f"{found} (dtype {array.dtype})"
+        raise TypeError(
+            f"{where} takes numbers, but got an input of shape {array.shape} holding {found}. "
+            "Fill in missing values and convert it, e.g. np.asarray(x, dtype='float32').")
     if array.dtype.kind == "f" and array.dtype != dtype:
         array = array.astype(dtype)
     return Tensor(array)
 
 
-def _to_tensors(inputs: Any, dtype: str) -> Any:
+def _to_tensors(inputs: Any, dtype: str, layer: Layer) -> Any:
     if _is_list_of_inputs(inputs):
-        return [_to_tensor(v, dtype) for v in inputs]
-    return _to_tensor(inputs, dtype)
+        return [_to_tensor(v, dtype, layer) for v in inputs]
+    return _to_tensor(inputs, dtype, layer)

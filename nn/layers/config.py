@@ -20,6 +20,8 @@ import difflib
 import inspect
 from typing import Any
 
+import numpy as np
+
 from nn import regularizers as regularizers_module
 from nn.layers.symbolic import as_shape
 
@@ -51,6 +53,23 @@ class LayerConfig:
     def from_config(cls, config: dict) -> Any:
         """Create a layer from ``get_config()`` output (weights are not included)."""
         return cls(**config)
+
+
+def check_rate(where: str, argument: str, value: Any) -> float:
+    """A dropout fraction: a real number in [0, 1). Returns it as a float, or raises
+    ValueError naming the layer (``where``), the argument and the value.
+
+    >>> check_rate("Dropout layer 'd'", "rate", "a")
+    Traceback (most recent call last):
+    ...
+    ValueError: Dropout layer 'd': rate must be a number in [0, 1) - ... - but got 'a'.
+    """
+    is_number = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_))
+    if not is_number or not 0.0 <= float(value) < 1.0:
+        raise ValueError(f"{where}: {argument} must be a number in [0, 1) - the fraction of "
+                         f"inputs to drop - but got {value!r}.")
+    return float(value)
 
 
 def check_base_arguments(layer_class: type, kwargs: dict) -> None:

@@ -23,6 +23,7 @@ from autograd.ops.recurrent import ACTIVATIONS
 from autograd.random import dropout_mask
 from nn import activations, initializers, regularizers
 from nn.layers.base import Layer
+from nn.layers.config import check_rate
 from nn.saving.registry import register
 
 
@@ -52,8 +53,7 @@ class _Cell(Layer):
         if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units <= 0:
             raise ValueError(f"{where}: units must be a positive int, got {units!r}.")
         for argument, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
-            if not 0.0 <= float(rate) < 1.0:
-                raise ValueError(f"{where}: {argument} must be in [0, 1), got {rate!r}.")
+            check_rate(where, argument, rate)
         self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)

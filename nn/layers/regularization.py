@@ -10,6 +10,7 @@ import autograd
 from autograd import Tensor
 from autograd.random import dropout_mask
 from nn.layers.base import Layer
+from nn.layers.config import check_rate
 from nn.saving.registry import register
 
 
@@ -42,12 +43,7 @@ class Dropout(Layer):
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if not 0.0 <= float(rate) < 1.0:
-            raise ValueError(
-                f"Dropout layer '{self.name}': rate must be in [0, 1) - the fraction of "
-                f"inputs to drop - got {rate!r}."
-            )
-        self.rate = float(rate)
+        self.rate = check_rate(f"Dropout layer '{self.name}'", "rate", rate)
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed
         self._generator = np.random.default_rng(seed) if seed is not None else None

@@ -181,7 +181,7 @@ def test_dense_needs_a_batch_axis_and_a_known_last_dimension():
 
 def test_bad_layer_arguments():
     assert "units must be a positive int" in message(ValueError, lambda: layers.Dense(0))
-    assert "rate must be in [0, 1)" in message(ValueError, lambda: layers.Dropout(1.5))
+    assert "rate must be a number in [0, 1)" in message(ValueError, lambda: layers.Dropout(1.5))
     assert "kernel_size" in message(ValueError, lambda: layers.Conv2D(4, (3, 3, 3)))
     assert "channels last" in message(
         ValueError, lambda: layers.Conv2D(4, 3, data_format="channels_first"))
@@ -196,3 +196,86 @@ def test_layer_output_before_any_symbolic_call():
 def test_model_build_without_a_shape():
     text = message(ValueError, lambda: nn.Sequential([layers.Dense(2)]).build())
     assert "You must provide an `input_shape` argument." in text
+
+
+# ---------------------------------------------------------------- issue 11, item 13
+
+
+@pytest.mark.parametrize("data, found", [
+    (np.array([[1, None]], dtype=object), "objects (None, or values NumPy cannot make numbers "
+                                          "of) (dtype object)"),
+    ([[1, None]], "objects"),
+    (np.array([["a", "b"]]), "strings (dtype <U1)"),
+    (np.array([[1j, 2]]), "values (dtype complex128)"),
+])
+def test_a_layer_given_data_that_is_not_numbers_names_itself_and_the_fix(data, found):
+    text = message(TypeError, lambda: layers.Dense(2, name="head")(data))
+    assert text.startswith("Layer 'head' (Dense) takes numbers, but got an input of shape (1, 2) "
+                           f"holding {found}")
+    assert "np.asarray(x, dtype='float32')" in text
+
+
+def test_a_layer_given_ragged_lists_says_so():
+    text = message(ValueError, lambda: layers.Dense(2, name="head")([[1.0, 2.0], [3.0]]))
+    assert text.startswith("Layer 'head' (Dense) got input that is not one rectangular array")
+    assert "Give every sample the same shape" in text
+
+
+@pytest.mark.parametrize("rate", ["a", None, True, float("nan"), -0.1, 1.0, [0.5]])
+@pytest.mark.parametrize("make, start", [
+    (lambda r: layers.Dropout(rate=r, name="drop"), "Dropout layer 'drop': rate"),
+    (lambda r: layers.LSTM(2, dropout=r), "LSTMCell 'lstm_cell': dropout"),
+    (lambda r: layers.GRU(2, recurrent_dropout=r), "GRUCell 'gru_cell': recurrent_dropout"),
+    (lambda r: layers.MultiHeadAttention(2, 2, dropout=r, name="mha"),
+     "MultiHeadAttention layer 'mha': dropout"),
+    (lambda r: layers.Attention(dropout=r, name="att"), "Attention layer 'att': dropout"),
+])
+def test_dropout_rates_must_be_numbers_in_0_1(rate, make, start):
+    text = message(ValueError, lambda: make(rate))
+    assert text == f"{start} must be a number in [0, 1) - the fraction of inputs to drop - but " \
+                   f"got {rate!r}."
+
+
+@pytest.mark.parametrize("metric, y_true, y_pred, expected", [
+    (lambda: nn.metrics.MeanAbsoluteError(), np.ones((4, 3)), np.ones((4, 2)),
+     "Metric 'mean_absolute_error' got y_true of shape (4, 3) for y_pred of shape (4, 2); it "
+     "expects targets of the same shape (or one that broadcasts to it)."),
+    (lambda: nn.metrics.MeanSquaredError(), np.ones((4, 3)), np.ones((4, 2)),
+     "Metric 'mean_squared_error' got y_true of shape (4, 3)"),
+    (lambda: nn.metrics.RootMeanSquaredError(), np.ones((4, 3)), np.ones((4, 2)),
+     "Metric 'root_mean_squared_error' got y_true of shape (4, 3)"),
+    (lambda: nn.metrics.BinaryAccuracy(), np.ones((4, 3)), np.ones((4, 2)),
+     "Metric 'binary_accuracy' got y_true of shape (4, 3)"),
+    # argmax of two widths made a plausible accuracy (1.0 here) without a word
+    (lambda: nn.metrics.CategoricalAccuracy(), np.eye(3)[[0, 1, 2, 0]], np.eye(2)[[0, 1, 1, 0]],
+     "Metric 'categorical_accuracy' got y_true of shape (4, 3) for y_pred of shape (4, 2); it "
+     "expects one-hot targets of the same shape."),
+    (lambda: nn.metrics.SparseCategoricalAccuracy(), np.ones((4, 3)), np.ones((4, 3)),
+     "Metric 'sparse_categorical_accuracy' got y_true of shape (4, 3) for y_pred of shape "
+     "(4, 3); it expects integer labels of shape (4,) (or (4, 1))."),
+    (lambda: nn.metrics.SparseCategoricalAccuracy(), np.ones(4), np.ones((5, 3)),
+     "Metric 'sparse_categorical_accuracy' got y_true with 4 samples (shape (4,)) but y_pred "
+     "with 5 (shape (5, 3))"),
+    (lambda: nn.metrics.MeanMetricWrapper(lambda t, p: t - p, name="diff"), np.ones((4, 3)),
+     np.ones((4, 2)), "Metric 'diff' could not compare y_true of shape (4, 3) with y_pred of "
+                      "shape (4, 2): operands could not be broadcast"),
+])
+def test_a_metric_given_mismatched_shapes_names_itself_and_both_shapes(metric, y_true, y_pred,
+                                                                        expected):
+    text = message(ValueError, lambda: metric().update_state(y_true, y_pred))
+    assert text.startswith(expected), text
+
+
+def test_metrics_still_take_the_shapes_keras_takes():
+    assert nn.metrics.MeanAbsoluteError()(np.zeros(4), np.ones((4, 1))) == 1.0  # (n,) vs (n, 1)
+    assert nn.metrics.SparseCategoricalAccuracy()(np.zeros((2, 1)), np.eye(2)) == 0.5
+    assert nn.metrics.BinaryAccuracy()(np.ones((2, 1)), np.full((2, 1), 0.9)) == 1.0
+
+
+def test_fit_with_a_metric_of_the_wrong_shape_names_the_metric():
+    # Integer labels for the loss, but a metric that wants one-hot targets.
+    model = nn.Sequential([nn.Input((4,)), layers.Dense(3, activation="softmax")])
+    model.compile("sgd", "sparse_categorical_crossentropy", metrics=["categorical_accuracy"])
+    with pytest.raises(ValueError, match=r"Metric 'categorical_accuracy' got y_true of shape "
+                                         r"\(4,\) for y_pred of shape \(4, 3\)"):
+        model.fit(np.ones((4, 4)), np.array([0, 1, 2, 0]), verbose=0)
