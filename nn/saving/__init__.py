@@ -16,6 +16,31 @@ register with ``@nn.saving.register_serializable()``. Any damaged, foreign or
 hostile file raises ``SavedFileError`` (a ValueError) naming the file and
 what is wrong. The format is described in ``container.py``.
 
+Safety, what loading guarantees (and the tests that show it):
+
+- no code runs: JSON and arrays only, classes from the registry
+  (``tests/nn/test_saving_corrupt.py``, ``test_saving_keras.py``);
+- bounded memory: loading a gradstack file needs at most 2 x its size + 64 MiB - the
+  architecture is checked against the stored arrays before building
+  (``validation.py``), weights take the file's values without an initializer
+  (``nn/layers/loading.py``), the header is capped before it is decoded at
+  32 MiB, 250,000 objects and lists and 750,000 parts (``container.py``); shown
+  by loading hostile files under an address-space limit
+  (``tests/nn/test_saving_memory.py``). A Keras file's weights start as zeros
+  within the bytes of its HDF5 member (``validation.WeightBudget``); reading a
+  large Keras file holds a few copies of its weights on the way;
+- bounded time: loading is linear in the layer count, at most
+  ``validation.MAX_LAYERS`` = 32,768 layers (``tests/nn/test_saving_hostile.py``);
+  a model too large for these limits is refused when saved, not when loaded;
+- one error type, ``SavedFileError``, its cause chained
+  (``tests/nn/test_saving_hostile.py``);
+- atomic saves that replace only regular files, keep their mode and leave no
+  temporary behind (``atomic.py``, ``tests/nn/test_saving_files.py``).
+
+What it does not guarantee: authenticity. The SHA-256 digest in a file catches
+damage, not tampering; anyone can write a valid file, and a valid model can
+predict anything. Classes you register run their own code on a file's settings.
+
 >>> model.save("model.gradstack")                        # doctest: +SKIP
 >>> model = nn.models.load_model("model.gradstack")      # doctest: +SKIP
 """
