@@ -39,7 +39,12 @@ from nn import initializers as initializers_module
 from nn import regularizers as regularizers_module
 from nn.layers import loading
 from nn.layers.call_context import call_takes_training, current_call_context, layer_call
-from nn.layers.config import LayerConfig, batch_input_shape_from, check_base_arguments
+from nn.layers.config import (
+    LayerConfig,
+    batch_input_shape_from,
+    check_base_arguments,
+    layer_dtype,
+)
 from nn.layers.input_spec import InputSpec, check_input_spec
 from nn.layers.naming import snake_case, unique_name
 from nn.layers.symbolic import (
@@ -107,7 +112,7 @@ class Layer(AttributeTracking, SymbolicViews, LayerConfig):
         self.__dict__.setdefault("_tracked_attributes", [])
         self._name = name if name is not None else unique_name(self._default_name_prefix())
         self._trainable = bool(trainable)
-        self.dtype = np.dtype(dtype).name if dtype is not None else "float32"
+        self.dtype = layer_dtype(f"Layer '{self._name}' ({type(self).__name__})", dtype)
         self.built = False
         self._own_weights: list[Variable] = []
         self._inbound_nodes: list[Node] = []

@@ -72,6 +72,21 @@ def check_rate(where: str, argument: str, value: Any) -> float:
     return float(value)
 
 
+def layer_dtype(where: str, dtype: Any) -> str:
+    """The name of a layer's dtype: None means "float32"; anything but a number type
+    (NumPy makes a "void" dtype of [] or {}) raises ValueError naming the layer."""
+    if dtype is None:
+        return "float32"
+    try:
+        kind = np.dtype(dtype).kind if not isinstance(dtype, (list, dict, tuple)) else "V"
+    except TypeError:
+        kind = None
+    if kind is None or kind not in "biuf":
+        raise ValueError(f"{where}: dtype must be the name of a number type such as "
+                         f"'float32', but got {dtype!r}.")
+    return np.dtype(dtype).name
+
+
 def check_base_arguments(layer_class: type, kwargs: dict) -> None:
     """Refuse keywords no layer takes, naming the closest known one."""
     for key in kwargs:

@@ -279,3 +279,11 @@ def test_fit_with_a_metric_of_the_wrong_shape_names_the_metric():
     with pytest.raises(ValueError, match=r"Metric 'categorical_accuracy' got y_true of shape "
                                          r"\(4,\) for y_pred of shape \(4, 3\)"):
         model.fit(np.ones((4, 4)), np.array([0, 1, 2, 0]), verbose=0)
+
+
+@pytest.mark.parametrize("dtype", [[], {}, "object", "str", ()])
+def test_a_layer_dtype_that_is_not_a_number_type_is_refused_when_the_layer_is_made(dtype):
+    # NumPy makes a structured "void" dtype of [] or {}: it used to fail only at predict.
+    text = message(ValueError, lambda: layers.Dense(2, name="head", dtype=dtype))
+    assert text == ("Layer 'head' (Dense): dtype must be the name of a number type such as "
+                    f"'float32', but got {dtype!r}.")
