@@ -132,7 +132,7 @@ def read_container(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, n
             _check_prefix(prefix, size, fail)
             _, _, header_len = _PREFIX.unpack(prefix)
             # Header and data in two buffers, so that the header's bytes can be let go
-            # once decoded: a file is held in memory about once (see _header_text).
+            # once decoded: a file is held in memory about once (see header_text).
             raw_header = f.read(header_len)
             data = f.read()  # the arrays' bytes, then the digest; arrays are views of it
     except FileNotFoundError:
@@ -147,7 +147,7 @@ def read_container(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, n
     if checksum.digest() != digest:
         fail("it is damaged (its checksum does not match its contents): it was truncated or "
              "changed after it was saved.")
-    text = _header_text(raw_header, fail)
+    text = header_text(raw_header, fail)
     del raw_header  # JSON objects cost more than their text: the bytes go first
     header = _parse_header(text, fail)
     arrays = _read_arrays(header.get("arrays"), data, fail)
@@ -177,7 +177,7 @@ def _failer(path: str):
     return fail
 
 
-def _header_text(raw: bytes, fail) -> str:
+def header_text(raw: bytes, fail) -> str:
     """The header as text, once its size in objects and parts is known to be capped.
 
     Decoding costs memory beyond the text (a short string ~70 bytes, a small dict

@@ -197,6 +197,19 @@ def hostile_files(folder: Path) -> dict[str, tuple[Path, str]]:
     # A Keras 3 file asking for the Dense bomb (its weights: a 4x3 kernel).
     files["keras_dense_bomb"] = (
         keras_file_with(folder / "bomb.keras", keras_dense_bomb), "load_model")
+    # A Keras config.json as dense as the caps allow (stored, as Keras stores it).
+    files["keras_config_of_short_strings"] = (keras_file_with(
+        folder / "strings.keras",
+        lambda c: c.update(junk=["%020d" % i for i in range(MAX_JSON_NODES - 100)])),
+        "load_model")
+    # A deflated config.json of 60 MiB in a file of a few hundred kB.
+    path = keras_file_with(folder / "deflated.keras", lambda c: c.update(junk="x" * (60 << 20)))
+    with zipfile.ZipFile(path) as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    files["keras_deflated_config"] = (path, "load_model")
     return files
 
 

@@ -23,7 +23,7 @@ import os
 import zipfile
 from datetime import datetime, timezone
 
-from nn.saving.container import atomic_write, check_json_shape
+from nn.saving.container import atomic_write, check_json_shape, header_text
 from nn.saving.errors import SavedFileError
 
 CONFIG_NAME = "config.json"
@@ -35,6 +35,10 @@ MAX_MEMBERS = 256
 # members uncompressed (1:1). A member that claims more than this ratio is a bomb.
 MAX_COMPRESSION_RATIO = 100
 MAX_CONFIG_BYTES = 64 * 1024 * 1024
+# All members together may inflate to at most the file's size plus this: Keras's own
+# files (stored) inflate to less than their size, and a deflated one gains little on
+# weights, so the members cannot make a load hold far more than the file.
+MAX_INFLATED_EXTRA = 32 * 1024 * 1024
 
 
 def write_archive(path: str | os.PathLike, config: dict, weights_h5: bytes,
@@ -76,9 +80,15 @@ def read_archive(path: str | os.PathLike) -> tuple[dict, bytes]:
                      f"(members: {sorted(members)[:10]}).")
         raw_config = _inflate(zf, members[CONFIG_NAME], fail)
         weights = _inflate(zf, members[WEIGHTS_NAME], fail)
+    del zf, blob  # the members are copies: let the file's bytes go before decoding
+    # Counted before decoding, with the limits of gradstack's own headers: decoded JSON
+    # costs several times its text.
+    text = header_text(raw_config, lambda problem: fail(problem.replace(
+        "its header", f"its {CONFIG_NAME}")))
+    del raw_config
     try:
-        config = json.loads(raw_config.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as err:
+        config = json.loads(text)
+    except (ValueError, RecursionError) as err:
         fail(f"its {CONFIG_NAME} is not valid JSON ({type(err).__name__}: {str(err)[:100]}).")
     if not isinstance(config, dict):
         fail(f"its {CONFIG_NAME} is not a JSON object.")
@@ -110,6 +120,12 @@ def _checked_members(zf: zipfile.ZipFile, file_size: int, fail) -> dict[str, zip
                  f"{info.compress_size} compressed bytes (more than {MAX_COMPRESSION_RATIO}:1), "
                  "the mark of a zip bomb. Nothing was inflated.")
         members[name] = info
+    inflated = sum(info.file_size for info in infos)
+    if inflated > file_size + MAX_INFLATED_EXTRA:
+        fail(f"its members inflate to {inflated} bytes from a file of {file_size}; Keras stores "
+             "them uncompressed, and more than the file's size plus "
+             f"{MAX_INFLATED_EXTRA >> 20} MiB is refused (re-save it from Keras). Nothing was "
+             "inflated.")
     return members
 
 
