@@ -200,7 +200,7 @@ def hostile_files(folder: Path) -> dict[str, tuple[Path, str]]:
     # A Keras config.json as dense as the caps allow (stored, as Keras stores it).
     files["keras_config_of_short_strings"] = (keras_file_with(
         folder / "strings.keras",
-        lambda c: c.update(junk=["%020d" % i for i in range(MAX_JSON_NODES - 100)])),
+        lambda c: c.update(junk=[f"{i:020d}" for i in range(MAX_JSON_NODES - 100)])),
         "load_model")
     # A deflated config.json of 60 MiB in a file of a few hundred kB.
     path = keras_file_with(folder / "deflated.keras", lambda c: c.update(junk="x" * (60 << 20)))
