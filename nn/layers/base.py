@@ -99,6 +99,9 @@ class Layer(AttributeTracking, SymbolicViews, LayerConfig):
     # What the inputs must look like (rank, sizes, dtype), checked before every call;
     # a layer sets its own in __init__ and narrows it in build (input_spec.py).
     input_spec: InputSpec | list[InputSpec | None] | None = None
+    # The kinds of NumPy data (dtype.kind) a layer takes as input: numbers, so that
+    # None or strings get an error naming the layer; text layers add strings ("USO").
+    input_kinds = "biuf"
 
     def __init__(
         self,
@@ -399,7 +402,7 @@ def _to_tensor(value: Any, dtype: str, layer: Layer) -> Tensor:
     except ValueError as err:  # ragged nested lists
         raise ValueError(f"{where} got input that is not one rectangular array of numbers "
                          f"({err}). Give every sample the same shape.") from None
-    if array.dtype.kind not in "biuf":
+    if array.dtype.kind not in layer.input_kinds:
         found = {"O": "objects (None, or values NumPy cannot make numbers of)",
                  "U": "strings", "S": "bytes"}.get(array.dtype.kind, "values")
         found = f"{found} (dtype {array.dtype})"

@@ -60,6 +60,8 @@ def _batches(data: Any) -> tuple[list[np.ndarray], bool]:
 class _IndexLookup(Layer):
     """The logic StringLookup and IntegerLookup share (not exported, as in Keras)."""
 
+    input_kinds = "biufUSO"  # tokens: numbers or strings
+
     def __init__(self, max_tokens: int | None, num_oov_indices: int, mask_token: Any,
                  oov_token: Any, vocabulary: Any, idf_weights: Any, invert: bool,
                  output_mode: str, pad_to_max_tokens: bool, sparse: bool = False,
@@ -439,6 +441,8 @@ class TextVectorization(Layer):
     >>> layer(["The cat, the hat."]).numpy()
     array([[1., 0., 2., 1.]], dtype=float32)
     """
+
+    input_kinds = "biufUSO"  # raw strings (checked in call)
 
     def __init__(self, max_tokens: int | None = None,
                  standardize: str | Callable | None = "lower_and_strip_punctuation",
