@@ -254,6 +254,9 @@ class Trainer:
         sample_weight: Any = None,
         initial_epoch: int = 0,
         validation_batch_size: int | None = None,
+        steps_per_epoch: int | None = None,
+        validation_steps: int | None = None,
+        validation_freq: int | list[int] = 1,
     ) -> callbacks_module.History:
         """Train for ``epochs`` passes over ``(x, y)``; returns a ``History``.
 
@@ -286,22 +289,56 @@ class Trainer:
             The epoch to start from, to resume an earlier ``fit``.
         validation_batch_size : int, optional
             Batch size for validation (default: ``batch_size``).
+        steps_per_epoch : int, optional
+            Batches per epoch (all of them by default). Needed when ``x`` is a
+            generator, which cannot say how long it is.
+        validation_steps : int, optional
+            Batches of the validation data to evaluate (all by default).
+        validation_freq : int or list of int
+            Validate every ``n`` epochs, or after the epochs listed (counting from 1).
+
+        ``x`` may also yield whole batches, as in Keras: a generator, an
+        ``autograd.data.Dataset`` (``tf.data``) or a ``keras.utils.PyDataset`` /
+        ``Sequence``-style object, each batch ``x``, ``(x, y)`` or ``(x, y,
+        sample_weight)``; ``y`` is then not given.
         """
         self._assert_compiled()
         verbose = _resolve_verbose(verbose)
-        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, "fit")
-        if validation_data is not None:
-            val = data_utils.unpack_validation_data(validation_data)
-            val = self._prepare_arrays(*val, "fit")
-        elif validation_split:
-            (x, y, sample_weight), val = data_utils.split_validation(
-                (x, y, sample_weight), validation_split
-            )
+        split_off = None
+        if data_utils.is_batch_source(x):
+            if y is not None or sample_weight is not None or validation_split or class_weight:
+                raise ValueError(
+                    "x yields whole batches (a generator, dataset or PyDataset), so y, "
+                    "sample_weight, class_weight and validation_split cannot be given: the "
+                    "batches carry their targets and weights. Pass validation_data instead.")
+            batches: Any = data_utils.YieldedBatches(x, steps_per_epoch, "x")
+            first_x = _cast_floats(batches.first()[0])
         else:
-            val = None
-        sample_weight = self._with_class_weight("fit", y, sample_weight, class_weight)
-        batches = data_utils.Batches((x, y, sample_weight), batch_size or 32, shuffle)
-        self._make_train_ready(x)
+            x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, "fit")
+            if validation_data is None and validation_split:
+                (x, y, sample_weight), split_off = data_utils.split_validation(
+                    (x, y, sample_weight), validation_split
+                )
+            sample_weight = self._with_class_weight("fit", y, sample_weight, class_weight)
+            batches = data_utils.Batches((x, y, sample_weight), batch_size or 32, shuffle)
+            if steps_per_epoch is not None:
+                batches = data_utils.FirstBatches(batches, steps_per_epoch)
+            first_x = x
+        val: Any = None
+        if validation_data is not None and data_utils.is_batch_source(validation_data):
+            val = data_utils.YieldedBatches(validation_data, validation_steps, "validation_data")
+        else:
+            if validation_data is not None:
+                arrays = self._prepare_arrays(*data_utils.unpack_validation_data(validation_data),
+                                              "fit")
+            else:
+                arrays = split_off if validation_split else None
+            if arrays is not None:
+                val = data_utils.Batches(arrays, validation_batch_size or batch_size or 32, False)
+                if validation_steps is not None:
+                    val = data_utils.FirstBatches(val, validation_steps)
+        validate_after = _validation_epochs(validation_freq, epochs)
+        self._make_train_ready(first_x)
         callbacks = self._callback_list(callbacks, verbose, epochs=epochs, steps=len(batches),
                                         training=True)
 
@@ -312,23 +349,33 @@ class Trainer:
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
             logs: dict[str, float] = {}
+            # A model with nothing to train still runs its batches and reports its losses.
+            step_fn = self.train_step if self.trainable_weights else self._untrainable_step
             for step, batch in enumerate(batches):
                 callbacks.on_train_batch_begin(step)
-                logs = self.train_step(batch)
+                logs = step_fn(_cast_batch(batch))
                 callbacks.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
             epoch_logs = dict(logs)
-            if val is not None:  # the validation runs the test hooks, as in Keras
-                val_batches = data_utils.Batches(val, validation_batch_size or batch_size or 32,
-                                                 False)
-                val_logs = self._evaluate_batches(val_batches, callbacks)
+            if val is not None and epoch + 1 in validate_after:
+                # The validation runs the test hooks, as in Keras.
+                val_logs = self._evaluate_batches(val, callbacks)
                 epoch_logs.update({"val_" + name: value for name, value in val_logs.items()})
             callbacks.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
                 break
         callbacks.on_train_end(epoch_logs)
         return callbacks.history
+
+    def _untrainable_step(self, data: tuple) -> dict[str, float]:
+        """fit's step for a model without trainable weights: forward in training mode
+        and the loss, nothing to update (Keras trains nothing and logs the loss)."""
+        x, y, sample_weight = data
+        with autograd.no_grad():
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x, y, y_pred, sample_weight)
+        return self.compute_metrics(x, y, y_pred, sample_weight, loss)
 
     # ------------------------------------------------------------------ evaluate / predict
     def evaluate(
@@ -532,6 +579,25 @@ def _per_output_predictions(y_pred: Any, names: list[str]) -> list:
     if isinstance(y_pred, (list, tuple)) and len(names) > 1:
         return list(y_pred)
     return [y_pred]
+
+
+def _validation_epochs(validation_freq: Any, epochs: int) -> set[int]:
+    """The epochs (counting from 1) after which fit validates."""
+    if isinstance(validation_freq, int) and not isinstance(validation_freq, bool):
+        if validation_freq < 1:
+            raise ValueError(f"validation_freq must be a positive integer or a list of epochs, "
+                             f"but got {validation_freq!r}.")
+        return set(range(validation_freq, epochs + 1, validation_freq))
+    if isinstance(validation_freq, (list, tuple, set)) and all(
+            isinstance(e, int) for e in validation_freq):
+        return set(validation_freq)
+    raise ValueError(f"validation_freq must be a positive integer or a list of epochs, but got "
+                     f"{validation_freq!r}.")
+
+
+def _cast_batch(batch: tuple) -> tuple:
+    x, y, sample_weight = batch
+    return (_cast_floats(x), y, sample_weight)
 
 
 def _resolve_verbose(verbose: int | str) -> int:

@@ -172,3 +172,114 @@ class Batches:
             else:
                 index = order[start : start + self.batch_size]
             yield tuple(take(a, index) for a in self.arrays)
+
+
+class FirstBatches:
+    """The first ``steps`` batches of each epoch (``steps_per_epoch`` on arrays)."""
+
+    def __init__(self, batches: Any, steps: int) -> None:
+        if not isinstance(steps, (int, np.integer)) or steps < 1:
+            raise ValueError(f"steps must be a positive integer, but got {steps!r}.")
+        self.batches, self.steps = batches, int(steps)
+
+    def __len__(self) -> int:
+        return min(self.steps, len(self.batches))
+
+    def __iter__(self) -> Iterator[tuple]:
+        for _, batch in zip(range(self.steps), self.batches, strict=False):
+            yield batch
+
+
+# ---------------------------------------------------------------- datasets and generators
+
+
+def is_batch_source(data: Any) -> bool:
+    """True for what yields whole batches instead of holding samples: a generator or
+    iterator, an ``autograd.data.Dataset`` (``tf.data``), or a ``keras.utils.Sequence``
+    / ``PyDataset``-style object (``__getitem__`` giving batch ``i``, and ``__len__``)."""
+    if data is None or isinstance(data, (np.ndarray, Tensor, list, tuple, dict, str, bytes)):
+        return False
+    if isinstance(data, autograd.data.Dataset):
+        return True
+    if hasattr(data, "__next__"):
+        return True
+    return hasattr(data, "__getitem__") and hasattr(data, "__len__")
+
+
+class YieldedBatches:
+    """The batches of one epoch from a batch source (see ``is_batch_source``), each as
+    ``(x, y, sample_weight)`` like ``Batches`` gives them.
+
+    ``steps`` caps an epoch (``steps_per_epoch``); a generator, which cannot start over,
+    goes on where the last epoch stopped, as in Keras. A ``Sequence``'s
+    ``on_epoch_end()`` runs after each epoch.
+
+    >>> def batches():
+    ...     while True:
+    ...         yield np.ones((2, 3)), np.zeros((2, 1))
+    >>> source = YieldedBatches(batches(), steps=3, what="x")
+    >>> len(source), [x.shape for x, _, _ in source]
+    (3, [(2, 3), (2, 3), (2, 3)])
+    """
+
+    def __init__(self, source: Any, steps: int | None, what: str) -> None:
+        if steps is not None and (not isinstance(steps, (int, np.integer)) or steps < 1):
+            raise ValueError(f"steps must be a positive integer or None, but got {steps!r}.")
+        self.source, self.steps, self.what = source, steps, what
+        self.indexed = not isinstance(source, autograd.data.Dataset) and \
+            not hasattr(source, "__next__")
+        self.one_shot = hasattr(source, "__next__")  # a generator: it cannot start over
+        if self.steps is None and self.one_shot:
+            raise ValueError(
+                f"{what} is a generator, which cannot say how many batches an epoch has: pass "
+                "steps_per_epoch= (and validation_steps= for validation data), as in Keras.")
+        self._peeked: list = []
+
+    def __len__(self) -> int:
+        if self.steps is not None:
+            return int(self.steps) if not hasattr(self.source, "__len__") else \
+                min(int(self.steps), len(self.source))
+        return len(self.source)
+
+    def first(self) -> tuple:
+        """The first batch, kept for the epoch that follows (to build the model)."""
+        if not self._peeked:
+            self._peeked.append(next(iter(self._items(1))))
+        return self._peeked[0]
+
+    def _items(self, limit: int) -> Iterator[tuple]:
+        if self.indexed:
+            for i in range(min(limit, len(self.source))):
+                yield batch_tuple(self.source[i], self.what)
+            return
+        iterator = self.source if self.one_shot else iter(self.source)
+        for _, item in zip(range(limit), iterator, strict=False):
+            yield batch_tuple(item, self.what)
+
+    def __iter__(self) -> Iterator[tuple]:
+        count = len(self)
+        peeked, self._peeked = self._peeked, []
+        yield from peeked
+        if self.indexed or not self.one_shot:
+            items = self._items(count)
+            for _ in peeked:  # the peeked batch was the first one: skip it here
+                next(items, None)
+            yield from items
+        else:
+            yield from self._items(count - len(peeked))
+        if hasattr(self.source, "on_epoch_end"):
+            self.source.on_epoch_end()
+
+
+def batch_tuple(item: Any, what: str) -> tuple:
+    """One yielded batch as ``(x, y, sample_weight)``: a tuple of 1 to 3, or x alone."""
+    if isinstance(item, tuple):
+        if not 1 <= len(item) <= 3:
+            raise ValueError(f"Each batch {what} yields must be x, (x,), (x, y) or "
+                             f"(x, y, sample_weight), but got a tuple of {len(item)}.")
+        item = item + (None,) * (3 - len(item))
+    else:
+        item = (item, None, None)
+    x, y, weights = item
+    return (to_arrays(x, what), to_arrays(y, f"{what}'s targets"),
+            to_arrays(weights, f"{what}'s sample weights"))
