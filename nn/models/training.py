@@ -368,6 +368,18 @@ class Trainer:
         callbacks.on_train_end(epoch_logs)
         return callbacks.history
 
+    def _batches_to_run(self, x: Any, y: Any, sample_weight: Any, batch_size: Any,
+                        steps: int | None, what: str) -> Any:
+        """evaluate's batches: yielded by ``x`` itself, or cut from the arrays."""
+        if data_utils.is_batch_source(x):
+            if y is not None or sample_weight is not None:
+                raise ValueError(f"x yields whole batches, so {what}() takes no y or "
+                                 "sample_weight: the batches carry them.")
+            return data_utils.YieldedBatches(x, steps, "x")
+        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, what)
+        batches = data_utils.Batches((x, y, sample_weight), batch_size or 32, False)
+        return batches if steps is None else data_utils.FirstBatches(batches, steps)
+
     def _untrainable_step(self, data: tuple) -> dict[str, float]:
         """fit's step for a model without trainable weights: forward in training mode
         and the loss, nothing to update (Keras trains nothing and logs the loss)."""
@@ -387,13 +399,15 @@ class Trainer:
         sample_weight: Any = None,
         callbacks: list | None = None,
         return_dict: bool = False,
+        steps: int | None = None,
     ) -> float | list[float] | dict[str, float]:
         """The loss and metrics on ``(x, y)``: a float when there are no metrics,
-        else ``[loss, *metrics]``, or a dict with ``return_dict=True``."""
+        else ``[loss, *metrics]``, or a dict with ``return_dict=True``. ``x`` may
+        yield batches (a generator, dataset or PyDataset, as in ``fit``); ``steps``
+        limits how many batches are evaluated."""
         self._assert_compiled()
         verbose = _resolve_verbose(verbose)
-        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, "evaluate")
-        batches = data_utils.Batches((x, y, sample_weight), batch_size or 32, False)
+        batches = self._batches_to_run(x, y, sample_weight, batch_size, steps, "evaluate")
         logs = self._evaluate_batches(batches,
                                       self._callback_list(callbacks, verbose, steps=len(batches)))
         if return_dict:
@@ -410,29 +424,35 @@ class Trainer:
         with autograd.no_grad():
             for step, batch in enumerate(batches):
                 callbacks.on_test_batch_begin(step)
-                logs = self.test_step(batch)
+                logs = self.test_step(_cast_batch(batch))
                 callbacks.on_test_batch_end(step, logs)
         callbacks.on_test_end(logs)
         return logs
 
     def predict(
         self, x: Any, batch_size: int | None = 32, verbose: int | str = "auto",
-        callbacks: list | None = None,
+        callbacks: list | None = None, steps: int | None = None,
     ) -> np.ndarray | list[np.ndarray]:
         """The model's outputs for ``x`` as a NumPy array (computed in batches,
-        without recording a graph). Needs no ``compile``."""
+        without recording a graph). Needs no ``compile``. ``x`` may yield batches
+        (a generator, dataset or PyDataset; only their inputs are used)."""
         verbose = _resolve_verbose(verbose)
         arguments.check_x_given("predict", x)
-        x = _cast_floats(data_utils.to_arrays(x, "x"))
-        arguments.check_has_samples("predict", data_utils.num_samples(x), x)
-        batches = data_utils.Batches((x,), batch_size or 32, False)
+        if data_utils.is_batch_source(x):
+            batches: Any = data_utils.YieldedBatches(x, steps, "x")
+        else:
+            x = _cast_floats(data_utils.to_arrays(x, "x"))
+            arguments.check_has_samples("predict", data_utils.num_samples(x), x)
+            batches = data_utils.Batches((x,), batch_size or 32, False)
+            if steps is not None:
+                batches = data_utils.FirstBatches(batches, steps)
         callbacks = self._callback_list(callbacks, verbose, steps=len(batches))
         outputs = []
         callbacks.on_predict_begin()
         with autograd.no_grad():
             for step, batch in enumerate(batches):
                 callbacks.on_predict_batch_begin(step)
-                outputs.append(_to_numpy(self.predict_step(batch)))
+                outputs.append(_to_numpy(self.predict_step(_cast_batch(batch))))
                 callbacks.on_predict_batch_end(step, {"outputs": outputs[-1]})
         callbacks.on_predict_end()
         if outputs and isinstance(outputs[0], list):
@@ -596,8 +616,8 @@ def _validation_epochs(validation_freq: Any, epochs: int) -> set[int]:
 
 
 def _cast_batch(batch: tuple) -> tuple:
-    x, y, sample_weight = batch
-    return (_cast_floats(x), y, sample_weight)
+    """A batch with its inputs cast as fit casts arrays (float64 -> float32)."""
+    return (_cast_floats(batch[0]), *batch[1:])
 
 
 def _resolve_verbose(verbose: int | str) -> int:

@@ -1,0 +1,111 @@
+"""fit / evaluate / predict on what yields batches (issue 15 section 5): generators with
+steps_per_epoch, tf.data-style datasets, keras.utils.PyDataset / Sequence objects;
+validation_steps and validation_freq; a model with nothing to train."""
+
+import numpy as np
+import pytest
+
+import autograd as tf
+import nn
+from nn import layers
+
+RNG = np.random.default_rng(4)
+X = RNG.normal(size=(64, 3)).astype("float32")
+Y = (X @ np.array([[1.0], [-2.0], [0.5]], dtype="float32")).astype("float32")
+
+
+def model():
+    nn.utils.set_random_seed(0)
+    m = nn.Sequential([nn.Input((3,)), layers.Dense(1)])
+    m.compile(optimizer=nn.optimizers.SGD(0.1), loss="mse", metrics=["mae"])
+    return m
+
+
+class Batches(nn.utils.PyDataset):
+    """keras.io's PyDataset pattern: __len__ and __getitem__(i) -> (x, y)."""
+
+    def __init__(self, x, y, batch_size, **kwargs):
+        super().__init__(**kwargs)
+        self.x, self.y, self.batch_size = x, y, batch_size
+        self.epochs_ended = 0
+
+    def __len__(self):
+        return int(np.ceil(len(self.x) / self.batch_size))
+
+    def __getitem__(self, index):
+        part = slice(index * self.batch_size, (index + 1) * self.batch_size)
+        return self.x[part], self.y[part]
+
+    def on_epoch_end(self):
+        self.epochs_ended += 1
+
+
+def test_a_generator_needs_steps_per_epoch_and_continues_across_epochs():
+    seen = []
+
+    def forever():
+        i = 0
+        while True:
+            seen.append(i)
+            yield X[i % 4 * 16:(i % 4 + 1) * 16], Y[i % 4 * 16:(i % 4 + 1) * 16]
+            i += 1
+
+    m = model()
+    with pytest.raises(ValueError, match="steps_per_epoch"):
+        m.fit(forever(), epochs=1, verbose=0)
+    history = m.fit(forever(), steps_per_epoch=4, epochs=3, verbose=0)
+    assert len(history.history["loss"]) == 3
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    gen = forever()
+    seen.clear()
+    m.fit(gen, steps_per_epoch=3, epochs=2, verbose=0)
+    assert seen == list(range(6))  # one generator, six batches, nothing drawn twice
+
+
+def test_the_same_batches_as_arrays_give_the_same_training():
+    on_arrays, on_dataset = model(), model()
+    on_arrays.fit(X, Y, batch_size=16, epochs=2, shuffle=False, verbose=0)
+    dataset = tf.data.Dataset.from_tensor_slices((X, Y)).batch(16)
+    on_dataset.fit(dataset, epochs=2, verbose=0)
+    for a, b in zip(on_arrays.get_weights(), on_dataset.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    assert on_dataset.evaluate(dataset, verbose=0) == pytest.approx(
+        on_arrays.evaluate(X, Y, batch_size=16, verbose=0), rel=1e-6)
+    np.testing.assert_allclose(on_dataset.predict(dataset, verbose=0),
+                               on_arrays.predict(X, verbose=0), rtol=1e-6)
+
+
+def test_a_pydataset_runs_every_batch_and_gets_on_epoch_end():
+    data = Batches(X, Y, 10)
+    m = model()
+    history = m.fit(data, epochs=2, verbose=0, validation_data=Batches(X[:20], Y[:20], 10))
+    assert data.epochs_ended == 2
+    assert sorted(history.history) == ["loss", "mae", "val_loss", "val_mae"]
+    assert m.predict(data, verbose=0).shape == (64, 1)
+
+
+def test_steps_validation_steps_and_validation_freq_on_arrays():
+    m = model()
+    counted = []
+    batches = nn.callbacks.LambdaCallback(on_train_batch_end=lambda b, logs: counted.append(b))
+    history = m.fit(X, Y, batch_size=8, epochs=4, steps_per_epoch=3, verbose=0,
+                    validation_data=(X, Y), validation_steps=2, validation_freq=2,
+                    callbacks=[batches])
+    assert counted == [0, 1, 2] * 4
+    assert len(history.history["val_loss"]) == 2  # after epochs 2 and 4
+    expected = m.evaluate(X[:16], Y[:16], batch_size=8, verbose=0)[0]
+    assert history.history["val_loss"][-1] == pytest.approx(expected, rel=1e-6)
+    with pytest.raises(ValueError, match="validation_freq"):
+        m.fit(X, Y, epochs=1, verbose=0, validation_freq=0)
+    with pytest.raises(ValueError, match="batches carry their targets"):
+        m.fit(tf.data.Dataset.from_tensor_slices((X, Y)).batch(8), Y, verbose=0)
+
+
+def test_a_model_without_trainable_weights_trains_nothing_and_logs_its_loss():
+    frozen = model()
+    frozen.layers[0].trainable = False
+    before = frozen.get_weights()
+    history = frozen.fit(X, Y, epochs=2, verbose=0)
+    assert len(history.history["loss"]) == 2 and np.isfinite(history.history["loss"]).all()
+    for a, b in zip(frozen.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(a, b)
