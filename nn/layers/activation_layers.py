@@ -25,6 +25,8 @@ from nn.saving.registry import register
 class _Elementwise(Layer):
     """An activation layer: the output has the input's shape."""
 
+    supports_masking = True  # passes its input's mask on (Keras's rule, masking.py)
+
     def compute_output_shape(self, input_shape: Any) -> Any:
         return input_shape
 

@@ -109,6 +109,11 @@ class MultiHeadAttention(Layer):
     [(8, 2, 4), (2, 4)]
     """
 
+    supports_masking = True  # passes its input's mask on (Keras's rule, masking.py)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> None:
+        return None  # call puts the query's mask on the output itself
+
     def __init__(self, num_heads: int, key_dim: int, value_dim: int | None = None,
                  dropout: float = 0.0, use_bias: bool = True, output_shape: Any = None,
                  attention_axes: Any = None, kernel_initializer: Any = "glorot_uniform",
@@ -264,6 +269,11 @@ class MultiHeadAttention(Layer):
 class _BaseDenseAttention(Layer):
     """Attention over ``[query, value]`` or ``[query, value, key]`` lists (Keras's
     ``Attention``/``AdditiveAttention``): scores, masked softmax, weighted values."""
+
+    supports_masking = True  # passes its input's mask on (Keras's rule, masking.py)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> None:
+        return None  # call puts the query's mask on the output itself
 
     def __init__(self, use_scale: bool = False, dropout: float = 0.0,
                  seed: int | None = None, **kwargs: Any) -> None:

@@ -29,6 +29,7 @@ Writing a layer::
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,7 @@ from nn.layers.config import (
     layer_dtype,
 )
 from nn.layers.input_spec import InputSpec, check_input_spec
+from nn.layers.masks import get_mask, set_mask
 from nn.layers.naming import snake_case, unique_name
 from nn.layers.symbolic import (
     KerasTensor,
@@ -102,6 +104,8 @@ class Layer(AttributeTracking, SymbolicViews, LayerConfig):
     # The kinds of NumPy data (dtype.kind) a layer takes as input: numbers, so that
     # None or strings get an error naming the layer; text layers add strings ("USO").
     input_kinds = "biuf"
+    # Keras's rule for masks (masking.py): True if this layer passes its input's mask on.
+    supports_masking = False
 
     def __init__(
         self,
@@ -286,6 +290,15 @@ class Layer(AttributeTracking, SymbolicViews, LayerConfig):
         """Compute the outputs from input Tensors. Subclasses override this."""
         return inputs
 
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The mask of the outputs, from the inputs and their mask (None: no mask).
+
+        By default the input's mask passes on unchanged; layers that change the
+        steps or end the sequence override this. Only asked when
+        ``supports_masking`` is True (or the layer overrides it).
+        """
+        return mask
+
     def check_input_shape(self, input_shape: Any) -> None:
         """Raise a clear error if this layer cannot take inputs of this shape.
 
@@ -322,7 +335,10 @@ class Layer(AttributeTracking, SymbolicViews, LayerConfig):
                     "calling a layer on symbolic tensors; pass them as keyword arguments."
                 )
             return self._call_symbolic(inputs, kwargs)
+        previous_mask = _masks_of(inputs)
         inputs = _to_tensors(inputs, self.dtype, self)
+        if previous_mask is not None and not isinstance(inputs, list):
+            set_mask(inputs, previous_mask)  # a cast input is a new tensor: keep its mask
         input_shape = map_structure(lambda t: tuple(t.shape), inputs)
         check_input_spec(self, input_shape, map_structure(lambda t: t.dtype, inputs))
         self.check_input_shape(input_shape)
@@ -334,7 +350,35 @@ class Layer(AttributeTracking, SymbolicViews, LayerConfig):
                 for output in flatten(outputs):
                     batch = output.shape[0] if output.ndim else 1
                     self.add_loss(self.activity_regularizer(output) / batch)
+        self._pass_mask_on(inputs, outputs, previous_mask, kwargs.get("mask"))
         return outputs
+
+    def _pass_mask_on(self, inputs: Any, outputs: Any, previous_mask: Any,
+                      given_mask: Any) -> None:
+        """Keras's mask rule: a layer that supports masking gives its outputs the mask
+        ``compute_mask`` returns (unless ``call`` set one); any other layer drops an
+        incoming mask, with a warning."""
+        mask = given_mask if given_mask is not None else previous_mask
+        overrides = type(self).compute_mask is not Layer.compute_mask
+        if not (self.supports_masking or overrides):
+            if mask is not None:
+                warnings.warn(
+                    f"Layer '{self.name}' ({type(self).__name__}) got an input with a mask, "
+                    "but it does not support masking: the layers after it will not see "
+                    "which steps are padding.", UserWarning, stacklevel=3)
+            return
+        if mask is None and not overrides:
+            return
+        output_masks = self.compute_mask(inputs, mask)
+        if output_masks is None:
+            return
+        output_list = flatten(outputs)
+        mask_list = output_masks if isinstance(output_masks, (list, tuple)) \
+            else [output_masks] * len(output_list)
+        for output, output_mask in zip(output_list, mask_list, strict=False):
+            if output_mask is not None and isinstance(output, Tensor) \
+                    and get_mask(output) is None:
+                set_mask(output, output_mask)
 
     def _run_call(self, inputs: Any, kwargs: dict, training: Any, *args: Any) -> Any:
         """``call`` in the call context, without the checks of ``__call__`` (for
@@ -376,6 +420,14 @@ class Layer(AttributeTracking, SymbolicViews, LayerConfig):
 
 
 # ------------------------------------------------------------------ input conversion
+
+
+def _masks_of(inputs: Any) -> Any:
+    """The mask on an input, or the list of masks on a list of inputs (None if none)."""
+    if _is_list_of_inputs(inputs):
+        masks = [get_mask(value) for value in inputs]
+        return masks if any(m is not None for m in masks) else None
+    return get_mask(inputs)
 
 
 def _is_list_of_inputs(value: Any) -> bool:

@@ -66,6 +66,8 @@ class Dense(Layer):
     [(6, 3), (3,)]
     """
 
+    supports_masking = True  # passes its input's mask on (Keras's rule, masking.py)
+
     def __init__(
         self,
         units: int,
@@ -128,6 +130,8 @@ class Activation(Layer):
     >>> nn.layers.Activation("relu")([[-1.0, 2.0]])
     Tensor([[0., 2.]], shape=(1, 2), dtype=float32)
     """
+
+    supports_masking = True  # passes its input's mask on (Keras's rule, masking.py)
 
     def __init__(self, activation: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -40,6 +40,8 @@ class LayerNormalization(Layer):
     True
     """
 
+    supports_masking = True  # passes its input's mask on (Keras's rule, masking.py)
+
     def __init__(self, axis: Any = -1, epsilon: float = 1e-3, center: bool = True,
                  scale: bool = True, beta_initializer: Any = "zeros",
                  gamma_initializer: Any = "ones", beta_regularizer: Any = None,

@@ -4,9 +4,15 @@ As in Keras, a layer that knows which steps are padding (``Embedding`` with
 ``mask_zero=True``, ``Masking``) attaches a boolean mask of shape
 ``(batch, steps)`` to its output; layers that understand masks (the recurrent
 layers, the 1-D global poolings, attention) read it from their input and skip
-the padded steps. Keras keeps the mask on the tensor as ``_keras_mask``; our
-Tensors have fixed slots, so the masks live here, keyed by the tensor, and go
-away with it.
+the padded steps. The masks themselves live in ``masks.py``.
+
+Between those, the base ``Layer.__call__`` carries the mask on with Keras's rule:
+a layer with ``supports_masking = True`` (Dense, Dropout, Activation, the
+activation layers, the normalizations, the merges, TimeDistributed, ...) gives
+its output the mask ``compute_mask(inputs, mask)`` returns - the input's mask
+unless it says otherwise (``GlobalAveragePooling1D`` and a recurrent layer
+without ``return_sequences`` end it). A layer that does not support masking
+(Flatten, Conv1D, Reshape, ...) drops the mask with a warning, as Keras does.
 
 >>> import nn, numpy as np
 >>> out = nn.layers.Masking(mask_value=0.0)(np.array([[[1.0], [0.0]]]))
@@ -16,7 +22,6 @@ array([[ True, False]])
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
 import numpy as np
@@ -24,52 +29,10 @@ import numpy as np
 import autograd
 from autograd import Tensor
 from nn.layers.base import Layer
+from nn.layers.masks import get_mask, resolve_mask, set_mask
 from nn.saving.registry import register
 
-# id(tensor) -> (weak reference to the tensor, its mask)
-_MASKS: dict[int, tuple[weakref.ref, np.ndarray]] = {}
-
-
-def set_mask(tensor: Tensor, mask: Any) -> Tensor:
-    """Attach a (batch, steps) boolean mask to ``tensor`` (None removes it); returns it."""
-    key = id(tensor)
-    if mask is None:
-        _MASKS.pop(key, None)
-        return tensor
-    mask = np.asarray(mask.data if isinstance(mask, Tensor) else mask, dtype=bool)
-
-    def forget(_ref: weakref.ref, key: int = key) -> None:
-        _MASKS.pop(key, None)
-
-    _MASKS[key] = (weakref.ref(tensor, forget), mask)
-    return tensor
-
-
-def get_mask(tensor: Any) -> np.ndarray | None:
-    """The mask attached to ``tensor``, or None."""
-    entry = _MASKS.get(id(tensor))
-    if entry is None or entry[0]() is not tensor:
-        return None
-    return entry[1]
-
-
-def resolve_mask(inputs: Any, mask: Any, layer: str, steps_axis_shape: tuple) -> np.ndarray | None:
-    """The mask a layer should use: the one passed in, else the one on its input;
-    checked against the input's (batch, steps)."""
-    if mask is None:
-        mask = get_mask(inputs)
-    if mask is None:
-        return None
-    mask = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
-    if mask.dtype.kind not in "biuf":
-        raise ValueError(f"{layer}: a mask must hold booleans, got dtype {mask.dtype}.")
-    if mask.shape != tuple(steps_axis_shape):
-        raise ValueError(
-            f"{layer}: the mask has shape {mask.shape}, but the input of shape "
-            f"{tuple(inputs.shape)} needs a mask of shape {tuple(steps_axis_shape)}: one "
-            "True/False per (sample, time step), True for real steps."
-        )
-    return mask.astype(bool)
+__all__ = ["Masking", "get_mask", "resolve_mask", "set_mask"]
 
 
 class Masking(Layer):

@@ -17,12 +17,18 @@ from typing import Any
 import autograd
 from autograd import Tensor
 from nn.layers.base import Layer
+from nn.layers.masks import merged_mask
 from nn.saving.registry import register
 
 
 class _ElementwiseMerge(Layer):
     """Shared by the elementwise merges: checks that inputs are a list of
     broadcast-compatible shapes."""
+
+    supports_masking = True  # passes its input's mask on (Keras's rule, masking.py)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return merged_mask(mask)
 
     _exactly_two = False
 
@@ -143,6 +149,11 @@ class Concatenate(Layer):
     >>> nn.layers.Concatenate()([a, b]).shape
     (None, 7)
     """
+
+    supports_masking = True  # passes its input's mask on (Keras's rule, masking.py)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return merged_mask(mask)
 
     def __init__(self, axis: int = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -51,6 +51,8 @@ class BatchNormalization(Layer):
     array([0.01], dtype=float32)
     """
 
+    supports_masking = True  # passes its input's mask on (Keras's rule, masking.py)
+
     def __init__(
         self,
         axis: int = -1,

@@ -120,6 +120,11 @@ class GlobalAveragePooling1D(_GlobalPooling1D):
     array([[2.]], dtype=float32)
     """
 
+    supports_masking = True  # passes its input's mask on (Keras's rule, masking.py)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> None:
+        return None  # the steps are gone: nothing left to mask
+
     def call(self, inputs: Tensor, mask: Any = None) -> Tensor:
         mask = resolve_mask(inputs, mask, f"GlobalAveragePooling1D layer '{self.name}'",
                             tuple(inputs.shape[:2]))

@@ -33,6 +33,8 @@ class Rescaling(Layer):
     Tensor([[0., 1.]], shape=(1, 2), dtype=float32)
     """
 
+    supports_masking = True  # passes its input's mask on (Keras's rule, masking.py)
+
     def __init__(self, scale: float, offset: float = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.scale = float(scale)

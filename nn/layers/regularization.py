@@ -40,6 +40,8 @@ class Dropout(Layer):
     array([0., 2.], dtype=float32)
     """
 
+    supports_masking = True  # passes its input's mask on (Keras's rule, masking.py)
+
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)

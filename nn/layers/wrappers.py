@@ -42,6 +42,11 @@ class Bidirectional(Layer):
     (2, 5, 8)
     """
 
+    supports_masking = True  # passes its input's mask on (Keras's rule, masking.py)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return None  # call puts the mask on a returned sequence itself
+
     def __init__(self, layer: Any, merge_mode: str | None = "concat",
                  backward_layer: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -157,6 +162,8 @@ class TimeDistributed(Layer):
     >>> nn.layers.TimeDistributed(nn.layers.Dense(2))(np.ones((4, 7, 3))).shape
     (4, 7, 2)
     """
+
+    supports_masking = True  # passes its input's mask on (Keras's rule, masking.py)
 
     def __init__(self, layer: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
