@@ -38,7 +38,9 @@ SUPPORTED_LAYERS = ("InputLayer", "Dense", "Activation", "Conv2D", "MaxPooling2D
                     "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D", "Rescaling",
                     "Resizing", "CenterCrop", "Normalization",
                     "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation",
-                    "RandomContrast",
+                    "RandomContrast", "Conv1D", "MaxPooling1D", "AveragePooling1D",
+                    "GlobalMaxPooling1D", "GlobalAveragePooling1D", "UpSampling1D",
+                    "Cropping1D", "LayerNormalization",
                     "Sequential", "Functional", "Model")
 
 # Layers holding layers: the config keys that hold one (a Keras spec inside a Keras
@@ -55,6 +57,9 @@ KERAS_ONLY: dict[str, dict[str, Any]] = {
     "DepthwiseConv2D": {"depthwise_constraint": None, "bias_constraint": None},
     "SeparableConv2D": {"depthwise_constraint": None, "pointwise_constraint": None,
                         "bias_constraint": None},
+    "Conv1D": {"groups": 1, **_CONSTRAINTS},
+    "LayerNormalization": {"beta_constraint": None, "gamma_constraint": None,
+                           "rms_scaling": False},
     "BatchNormalization": {"beta_constraint": None, "gamma_constraint": None,
                            "synchronized": False, "renorm": False, "renorm_clipping": None},
     "Flatten": {},
