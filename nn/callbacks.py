@@ -455,7 +455,10 @@ class ModelCheckpoint(Callback):
         Save only when ``monitor`` improves on the best value so far.
     save_weights_only : bool
     mode : "auto", "min" or "max"
-    save_freq : "epoch"
+    save_freq : "epoch" or int
+        ``"epoch"``: after every epoch; an integer ``n``: after every ``n`` batches
+        (counted across epochs, as Keras counts them), with the batch's running logs;
+        ``filepath`` may then also hold ``{batch}``.
     initial_value_threshold : float, optional
         The value to beat for the first save when ``save_best_only``.
 
@@ -472,14 +475,19 @@ class ModelCheckpoint(Callback):
         save_best_only: bool = False,
         save_weights_only: bool = False,
         mode: str = "auto",
-        save_freq: str = "epoch",
+        save_freq: str | int = "epoch",
         initial_value_threshold: float | None = None,
     ) -> None:
         super().__init__()
-        if save_freq != "epoch":
+        if save_freq != "epoch" and (not isinstance(save_freq, int) or isinstance(save_freq, bool)
+                                     or save_freq < 1):
             raise ValueError(
-                f"ModelCheckpoint supports save_freq='epoch' only, but got {save_freq!r}."
+                f"ModelCheckpoint: save_freq must be 'epoch' or a positive number of batches, "
+                f"but got {save_freq!r}."
             )
+        self.save_freq = save_freq
+        self._batches_since_save = 0
+        self._epoch = 0
         self.filepath = os.fspath(filepath)
         self.monitor = monitor
         self.verbose = verbose
@@ -488,18 +496,34 @@ class ModelCheckpoint(Callback):
         self.maximize = _mode_is_max(monitor, mode)
         self.best = initial_value_threshold
 
-    def _path(self, epoch: int, logs: Logs) -> str:
+    def _path(self, epoch: int, logs: Logs, batch: int | None = None) -> str:
         try:
-            return self.filepath.format(epoch=epoch + 1, **logs)
+            if batch is None:
+                return self.filepath.format(epoch=epoch + 1, **logs)
+            return self.filepath.format(epoch=epoch + 1, batch=batch + 1, **logs)
         except KeyError as err:
             raise KeyError(
                 f"ModelCheckpoint: the filepath {self.filepath!r} names {err} which is not in "
                 f"the logs of this epoch ({', '.join(['epoch', *logs])})."
             ) from None
 
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.save_freq == "epoch":
+            return
+        self._batches_since_save += 1
+        if self._batches_since_save >= self.save_freq:
+            self._batches_since_save = 0
+            self._save(self._epoch, logs or {}, batch)
+
     def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        path = self._path(epoch, logs)
+        if self.save_freq == "epoch":
+            self._save(epoch, logs or {})
+
+    def _save(self, epoch: int, logs: Logs, batch: int | None = None) -> None:
+        path = self._path(epoch, logs, batch)
         if self.save_best_only:
             current = logs.get(self.monitor)
             if current is None:
@@ -526,6 +550,18 @@ class ModelCheckpoint(Callback):
             self.model.save(path)
         if self.verbose > 0:
             print(f"\nEpoch {epoch + 1}: finished saving model to {path}")
+
+
+class TensorBoard(Callback):
+    """Not available: gradstack writes no TensorBoard event files. Constructing it says
+    what to use instead (``CSVLogger`` for a file of the logs, ``History.plot()`` for
+    curves), rather than silently logging nothing."""
+
+    def __init__(self, log_dir: str = "logs", **kwargs: Any) -> None:
+        raise NotImplementedError(
+            "keras.callbacks.TensorBoard is not available in gradstack (it writes no TensorBoard "
+            "event files). Use nn.callbacks.CSVLogger('training.csv') to keep every epoch's "
+            "logs in a file, and history = model.fit(...); history.plot() to draw the curves.")
 
 
 class LearningRateScheduler(Callback):
@@ -760,5 +796,5 @@ class LambdaCallback(Callback):
 __all__ = [
     "Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping",
     "ModelCheckpoint", "LearningRateScheduler", "ReduceLROnPlateau", "CSVLogger",
-    "TerminateOnNaN", "WarnOnNaN", "LambdaCallback",
+    "TerminateOnNaN", "WarnOnNaN", "LambdaCallback", "TensorBoard",
 ]

@@ -109,3 +109,20 @@ def test_a_model_without_trainable_weights_trains_nothing_and_logs_its_loss():
     assert len(history.history["loss"]) == 2 and np.isfinite(history.history["loss"]).all()
     for a, b in zip(frozen.get_weights(), before, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_model_checkpoint_every_n_batches_counts_across_epochs(tmp_path):
+    m = model()
+    pattern = str(tmp_path / "ckpt-{epoch}-{batch}.weights.gradstack")
+    checkpoint = nn.callbacks.ModelCheckpoint(pattern, save_weights_only=True, save_freq=3)
+    m.fit(X, Y, batch_size=16, epochs=2, verbose=0, callbacks=[checkpoint])  # 4 batches each
+    saved = sorted(p.name for p in tmp_path.iterdir())
+    # the 3rd and 6th batches seen: epoch 1's batch 3, then epoch 2's batch 2
+    assert saved == ["ckpt-1-3.weights.gradstack", "ckpt-2-2.weights.gradstack"]
+    with pytest.raises(ValueError, match="positive number of batches"):
+        nn.callbacks.ModelCheckpoint("x.gradstack", save_freq=0)
+
+
+def test_tensorboard_says_what_to_use_instead():
+    with pytest.raises(NotImplementedError, match=r"CSVLogger.*history.plot\(\)"):
+        nn.callbacks.TensorBoard(log_dir="./logs")
