@@ -552,6 +552,68 @@ class ModelCheckpoint(Callback):
             print(f"\nEpoch {epoch + 1}: finished saving model to {path}")
 
 
+class BackupAndRestore(Callback):
+    """Survive an interrupted ``fit``: after every epoch the model (weights and
+    optimizer state) and the epoch number are saved in ``backup_dir``; a later
+    ``fit`` with the same callback restores them and continues from the next epoch.
+    A ``fit`` that finishes deletes the backup (``delete_checkpoint=True``).
+
+    >>> import tempfile
+    >>> backup = BackupAndRestore(tempfile.mkdtemp())
+    """
+
+    MODEL_FILE, STATE_FILE = "backup.gradstack", "training_state.json"
+
+    def __init__(self, backup_dir: str | os.PathLike, save_freq: str = "epoch",
+                 delete_checkpoint: bool = True, double_checkpoint: bool = False) -> None:
+        super().__init__()
+        if save_freq != "epoch":
+            raise ValueError(f"BackupAndRestore saves after every epoch (save_freq='epoch'); "
+                             f"got save_freq={save_freq!r}.")
+        if double_checkpoint:
+            raise NotImplementedError("BackupAndRestore(double_checkpoint=True) is not supported: "
+                                      "each backup is written atomically, so one copy is kept.")
+        self.backup_dir = os.fspath(backup_dir)
+        self.delete_checkpoint = delete_checkpoint
+
+    def _paths(self) -> tuple[str, str]:
+        return (os.path.join(self.backup_dir, self.MODEL_FILE),
+                os.path.join(self.backup_dir, self.STATE_FILE))
+
+    def on_train_begin(self, logs=None):
+        import json
+
+        from nn.saving import load_model
+
+        model_path, state_path = self._paths()
+        if not (os.path.exists(model_path) and os.path.exists(state_path)):
+            return
+        with open(state_path, encoding="utf-8") as f:
+            epoch = int(json.load(f)["epoch"])
+        saved = load_model(model_path)
+        self.model.set_weights(saved.get_weights())
+        if saved.optimizer is not None and saved.optimizer.built:
+            self.model.optimizer.set_state(saved.optimizer.get_state())
+        self.model._resume_from_epoch = epoch + 1  # fit reads it once, after this hook
+
+    def on_epoch_end(self, epoch, logs=None):
+        import json
+
+        os.makedirs(self.backup_dir, exist_ok=True)
+        model_path, state_path = self._paths()
+        self.model.save(model_path)  # atomic (nn/saving/atomic.py)
+        partial = state_path + ".partial"
+        with open(partial, "w", encoding="utf-8") as f:
+            json.dump({"epoch": epoch}, f)
+        os.replace(partial, state_path)  # the epoch only after its model is saved
+
+    def on_train_end(self, logs=None):
+        if self.delete_checkpoint and not getattr(self.model, "stop_training", False):
+            for path in self._paths():
+                if os.path.exists(path):
+                    os.remove(path)
+
+
 class TensorBoard(Callback):
     """Not available: gradstack writes no TensorBoard event files. Constructing it says
     what to use instead (``CSVLogger`` for a file of the logs, ``History.plot()`` for
@@ -796,5 +858,5 @@ class LambdaCallback(Callback):
 __all__ = [
     "Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping",
     "ModelCheckpoint", "LearningRateScheduler", "ReduceLROnPlateau", "CSVLogger",
-    "TerminateOnNaN", "WarnOnNaN", "LambdaCallback", "TensorBoard",
+    "TerminateOnNaN", "WarnOnNaN", "LambdaCallback", "TensorBoard", "BackupAndRestore",
 ]

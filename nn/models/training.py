@@ -344,6 +344,8 @@ class Trainer:
 
         self.stop_training = False
         callbacks.on_train_begin()
+        # BackupAndRestore may have restored a later epoch to continue from.
+        initial_epoch = max(initial_epoch, self.__dict__.pop("_resume_from_epoch", 0))
         epoch_logs: dict[str, float] = {}
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()

@@ -126,3 +126,41 @@ def test_model_checkpoint_every_n_batches_counts_across_epochs(tmp_path):
 def test_tensorboard_says_what_to_use_instead():
     with pytest.raises(NotImplementedError, match=r"CSVLogger.*history.plot\(\)"):
         nn.callbacks.TensorBoard(log_dir="./logs")
+
+
+class Interrupt(nn.callbacks.Callback):
+    def __init__(self, at_epoch):
+        super().__init__()
+        self.at_epoch = at_epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.at_epoch:
+            raise KeyboardInterrupt("the machine went away")
+
+
+def momentum_model():
+    nn.utils.set_random_seed(0)
+    m = nn.Sequential([nn.Input((3,)), layers.Dense(4, activation="tanh"), layers.Dense(1)])
+    m.compile(optimizer=nn.optimizers.SGD(0.05, momentum=0.9), loss="mse")
+    return m
+
+
+def test_backup_and_restore_continues_an_interrupted_fit_exactly(tmp_path):
+    straight = momentum_model()
+    straight.fit(X, Y, batch_size=16, epochs=4, shuffle=False, verbose=0)
+
+    resumed = momentum_model()
+    backup = nn.callbacks.BackupAndRestore(tmp_path / "backup")
+    with pytest.raises(KeyboardInterrupt):
+        resumed.fit(X, Y, batch_size=16, epochs=4, shuffle=False, verbose=0,
+                    callbacks=[backup, Interrupt(at_epoch=1)])
+    assert (tmp_path / "backup" / "backup.gradstack").exists()
+    again = momentum_model()  # a fresh process would rebuild the model like this
+    epochs_run = []
+    history = again.fit(X, Y, batch_size=16, epochs=4, shuffle=False, verbose=0,
+                        callbacks=[backup, nn.callbacks.LambdaCallback(
+                            on_epoch_begin=lambda e, logs: epochs_run.append(e))])
+    assert epochs_run == [2, 3] and len(history.history["loss"]) == 2
+    for a, b in zip(again.get_weights(), straight.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)  # momentum restored too
+    assert not (tmp_path / "backup" / "backup.gradstack").exists()  # deleted when done
