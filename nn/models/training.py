@@ -383,13 +383,10 @@ class Trainer:
         return batches if steps is None else data_utils.FirstBatches(batches, steps)
 
     def _untrainable_step(self, data: tuple) -> dict[str, float]:
-        """fit's step for a model without trainable weights: forward in training mode
-        and the loss, nothing to update (Keras trains nothing and logs the loss)."""
-        x, y, sample_weight = data
+        """fit's step for a model without trainable weights: Keras runs the batch and
+        logs its loss; with nothing to update, that is ``test_step``'s work."""
         with autograd.no_grad():
-            y_pred = self(x, training=True)
-            loss = self.compute_loss(x, y, y_pred, sample_weight)
-        return self.compute_metrics(x, y, y_pred, sample_weight, loss)
+            return self.test_step(data)
 
     # ------------------------------------------------------------------ evaluate / predict
     def evaluate(
