@@ -23,15 +23,8 @@ import autograd
 from autograd import Tensor
 from nn import activations, initializers, regularizers
 from nn.layers.base import Layer
+from nn.layers.window_layers import normalize_tuple
 from nn.saving.registry import register
-
-
-def _pair(value: Any, name: str, where: str) -> tuple[int, int]:
-    pair = (value, value) if isinstance(value, int) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, int) and v >= 1 for v in pair):
-        raise ValueError(f"{where}: {name} must be a positive int or a pair of them, got "
-                         f"{value!r}.")
-    return pair[0], pair[1]
 
 
 class _DepthwiseBase(Layer):
@@ -56,9 +49,9 @@ class _DepthwiseBase(Layer):
                              f"{depth_multiplier!r}.")
         if depthwise_constraint is not None or bias_constraint is not None:
             raise NotImplementedError(f"{where}: weight constraints are not supported.")
-        self.kernel_size = _pair(kernel_size, "kernel_size", where)
-        self.strides = _pair(strides, "strides", where)
-        self.dilation_rate = _pair(dilation_rate, "dilation_rate", where)
+        self.kernel_size = normalize_tuple(kernel_size, 2, "kernel_size", where)
+        self.strides = normalize_tuple(strides, 2, "strides", where)
+        self.dilation_rate = normalize_tuple(dilation_rate, 2, "dilation_rate", where)
         self.padding = padding
         self.depth_multiplier = depth_multiplier
         self.activation = activations.get(activation)

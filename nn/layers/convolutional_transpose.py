@@ -19,15 +19,8 @@ from autograd import Tensor
 from autograd.ops.conv_transpose import transposed_output_length
 from nn import activations, initializers, regularizers
 from nn.layers.base import Layer
+from nn.layers.window_layers import normalize_tuple
 from nn.saving.registry import register
-
-
-def _pair(value: Any, name: str, where: str) -> tuple[int, int]:
-    pair = (value, value) if isinstance(value, int) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, int) and v >= 1 for v in pair):
-        raise ValueError(f"{where}: {name} must be a positive int or a pair of them, got "
-                         f"{value!r}.")
-    return pair[0], pair[1]
 
 
 class Conv2DTranspose(Layer):
@@ -65,13 +58,13 @@ class Conv2DTranspose(Layer):
         if data_format not in (None, "channels_last"):
             raise ValueError(f"{where}: only data_format='channels_last' is supported; move "
                              "the channels last with x.transpose(0, 2, 3, 1).")
-        if _pair(dilation_rate, "dilation_rate", where) != (1, 1):
+        if normalize_tuple(dilation_rate, 2, "dilation_rate", where) != (1, 1):
             raise NotImplementedError(f"{where}: dilation_rate other than 1 is not supported.")
         if kernel_constraint is not None or bias_constraint is not None:
             raise NotImplementedError(f"{where}: weight constraints are not supported.")
         self.filters = filters
-        self.kernel_size = _pair(kernel_size, "kernel_size", where)
-        self.strides = _pair(strides, "strides", where)
+        self.kernel_size = normalize_tuple(kernel_size, 2, "kernel_size", where)
+        self.strides = normalize_tuple(strides, 2, "strides", where)
         self.padding = padding
         self.output_padding = None if output_padding is None else \
             tuple(int(v) for v in ((output_padding,) * 2 if isinstance(output_padding, int)
