@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import os
 
-from faker.providers.person.en_US import Provider
-
 FAKER_VERSION = "40.54.0"
 PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "names.txt")
 
 
 def main() -> None:
+    # Imported here: this maintainer's script sits in the package, which must import
+    # (and be walked by tests) without Faker installed.
+    try:
+        from faker.providers.person.en_US import Provider
+    except ImportError:
+        raise SystemExit(f"Rebuilding names.txt needs Faker: pip install faker=={FAKER_VERSION}")
     first = sorted(set(Provider.first_names_female) | set(Provider.first_names_male))
     last = sorted(set(Provider.last_names))
     with open(PATH, "w", encoding="utf-8") as file:
