@@ -23,7 +23,8 @@ def main() -> None:
     try:
         from faker.providers.person.en_US import Provider
     except ImportError:
-        raise SystemExit(f"Rebuilding names.txt needs Faker: pip install faker=={FAKER_VERSION}") from None
+        raise SystemExit("Rebuilding names.txt needs Faker: "
+                         f"pip install faker=={FAKER_VERSION}") from None
     first = sorted(set(Provider.first_names_female) | set(Provider.first_names_male))
     last = sorted(set(Provider.last_names))
     with open(PATH, "w", encoding="utf-8") as file:
