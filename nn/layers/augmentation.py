@@ -74,8 +74,7 @@ class _RandomImageLayer(Layer):
 
     def call(self, inputs: Any, training: Any = None) -> Tensor:
         if not training:
-            return inputs if isinstance(inputs, Tensor) else autograd.tensor(
-                np.asarray(inputs, dtype=np.float32))
+            return inputs  # Layer.__call__ has already made it a Tensor
         images = np.asarray(autograd.as_array(inputs))
         if not np.issubdtype(images.dtype, np.floating):
             images = images.astype(np.float32)

@@ -210,8 +210,6 @@ class Resizing(Layer):
                              f"rows, cols, channels), got {tuple(input_shape)}.")
 
     def call(self, inputs: Tensor) -> Tensor:
-        if not isinstance(inputs, Tensor):
-            inputs = autograd.tensor(np.asarray(inputs, dtype=np.float32))
         if self.crop_to_aspect_ratio:
             top, left, h, w = _aspect_crop(inputs.shape[1], inputs.shape[2], self.height,
                                            self.width)
@@ -251,8 +249,6 @@ class CenterCrop(Layer):
                              f"rows, cols, channels), got {tuple(input_shape)}.")
 
     def call(self, inputs: Tensor) -> Tensor:
-        if not isinstance(inputs, Tensor):
-            inputs = autograd.tensor(np.asarray(inputs, dtype=np.float32))
         rows, cols = inputs.shape[1], inputs.shape[2]
         if rows >= self.height and cols >= self.width:
             top, left = (rows - self.height) // 2, (cols - self.width) // 2
