@@ -124,6 +124,10 @@ class MultiHeadAttention(Layer):
         for argument, value in (("num_heads", num_heads), ("key_dim", key_dim)):
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
                 raise ValueError(f"{where}: {argument} must be a positive int, got {value!r}.")
+        # Keras writes the axes it attends over once built: (1,) for (batch, steps,
+        # features) inputs, which is the only case gradstack computes.
+        if attention_axes in (1, -2, (1,), [1], (-2,), [-2]):
+            attention_axes = None
         if attention_axes is not None:
             raise ValueError(
                 f"{where}: attention_axes={attention_axes!r} is not supported; attention runs "

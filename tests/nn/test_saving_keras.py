@@ -182,6 +182,39 @@ def test_round_trip_of_every_built_in_layer(tmp_path):
     assert again.get_layer("batch_normalization").momentum == pytest.approx(0.9)
 
 
+def test_attention_layers_round_trip_in_keras_own_weight_layout(tmp_path):
+    nn.clear_session()
+    steps = nn.Input(shape=(6, 4))
+    padded = nn.layers.ZeroPadding1D((1, 1))(steps)
+    attended = nn.layers.MultiHeadAttention(num_heads=2, key_dim=3, value_dim=2)(padded, padded)
+    attended = nn.layers.MultiHeadAttention(1, 2, use_bias=False)(
+        attended, padded, attended, use_causal_mask=True)
+    dot = nn.layers.Attention(use_scale=True)([attended, padded])
+    additive = nn.layers.AdditiveAttention()([padded, dot])
+    model = nn.Model(steps, nn.layers.GlobalAveragePooling1D()(additive))
+    rng = np.random.default_rng(1)
+    for layer in model.layers:
+        layer.set_weights([rng.normal(size=w.shape).astype("float32") for w in layer.get_weights()])
+    model.save(tmp_path / "attention.keras")
+    again = nn.models.load_model(tmp_path / "attention.keras")
+    x = rng.normal(size=(2, 6, 4)).astype(np.float32)
+    np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
+    # Keras 3 keeps MultiHeadAttention's weights in four EinsumDense sublayers
+    # (read off a file Keras wrote): a kernel (d, heads, dim) and a bias (heads, dim).
+    layout = weights_file_layers(members(tmp_path / "attention.keras")["model.weights.h5"])
+    assert layout["layers/multi_head_attention/query_dense/vars"] == [(4, 2, 3), (2, 3)]
+    assert layout["layers/multi_head_attention/value_dense/vars"] == [(4, 2, 2), (2, 2)]
+    assert layout["layers/multi_head_attention/output_dense/vars"] == [(2, 2, 4), (4,)]
+    assert layout["layers/multi_head_attention_1/key_dense/vars"] == [(4, 1, 2)]
+    assert layout["layers/attention/vars"] == [()]
+    assert layout["layers/additive_attention/vars"] == [(4,)]
+    config = json.loads(members(tmp_path / "attention.keras")["config.json"])
+    causal = [entry for entry in config["config"]["layers"]
+              if entry["name"] == "multi_head_attention_1"][0]
+    assert len(causal["inbound_nodes"][0]["args"]) == 3  # query, value, key
+    assert causal["inbound_nodes"][0]["kwargs"] == {"use_causal_mask": True}
+
+
 def test_resumed_training_from_keras_file_equals_training_straight_through(tmp_path):
     rng = np.random.default_rng(0)
     x, y = rng.random((24, 5), dtype=np.float32), rng.integers(0, 3, 24)

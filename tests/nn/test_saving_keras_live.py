@@ -24,6 +24,14 @@ pytestmark = [pytest.mark.reference, pytest.mark.training]
 RNG = np.random.default_rng(0)
 
 
+def set_random_weights(model):
+    """Give every weight random values, so zero biases and unit scales do not hide a
+    weight that was moved to the wrong place."""
+    for layer in model.layers:
+        layer.set_weights([RNG.normal(scale=0.5, size=w.shape).astype("float32")
+                           for w in layer.get_weights()])
+
+
 def gradstack_models():
     nn.clear_session()
     nn.utils.set_random_seed(0)
@@ -60,14 +68,36 @@ def gradstack_models():
     masked = nn.Model(series_in, nn.layers.Dense(2)(h))
     series = RNG.normal(size=(3, 6, 3)).astype(np.float32)
     series[0, 4:] = 0.0
-    return {"sequences": (sequences, tokens), "masked": (masked, series),
+    # The 1-D layers of the sequences issue, in one functional graph: convolutions
+    # (causal, dilated, strided), the 1-D poolings and reshapings, layer normalization
+    # and the three attention layers.
+    steps = nn.Input(shape=(8, 3))
+    c = nn.layers.Conv1D(4, 3, padding="causal", dilation_rate=2, activation="relu")(steps)
+    c = nn.layers.ZeroPadding1D((1, 2))(c)
+    c = nn.layers.Conv1D(4, 2, strides=2, padding="same")(c)
+    c = nn.layers.MaxPooling1D(2, strides=1, padding="same")(c)
+    c = nn.layers.UpSampling1D(2)(c)
+    c = nn.layers.Cropping1D((1, 1))(c)
+    c = nn.layers.AveragePooling1D(2)(c)
+    c = nn.layers.LayerNormalization(epsilon=1e-4)(c)
+    attended = nn.layers.MultiHeadAttention(num_heads=2, key_dim=3, value_dim=2)(c, c)
+    attended = nn.layers.MultiHeadAttention(1, 2, use_bias=False)(
+        attended, c, attended, use_causal_mask=True)
+    dot = nn.layers.Attention(use_scale=True)([attended, c])
+    additive = nn.layers.AdditiveAttention()([c, attended])
+    pooled = nn.layers.Concatenate()([nn.layers.GlobalAveragePooling1D()(dot),
+                                      nn.layers.GlobalMaxPooling1D()(additive)])
+    one_d = nn.Model(steps, nn.layers.Dense(2)(pooled))
+    set_random_weights(one_d)
+    return {"one_d": (one_d, RNG.normal(size=(3, 8, 3)).astype(np.float32)),
+            "sequences": (sequences, tokens), "masked": (masked, series),
             "mlp": (mlp, RNG.random((5, 6), dtype=np.float32)),
             "convnet": (convnet, RNG.random((3, 10, 10, 3), dtype=np.float32)),
             "two_inputs": (two, [RNG.random((5, 4), dtype=np.float32),
                                  RNG.random((5, 4), dtype=np.float32)])}
 
 
-@pytest.mark.parametrize("name", ["mlp", "convnet", "two_inputs", "sequences", "masked"])
+@pytest.mark.parametrize("name", ["mlp", "convnet", "two_inputs", "sequences", "masked", "one_d"])
 def test_gradstack_to_keras_predicts_the_same(tmp_path, name):
     model, x = gradstack_models()[name]
     model.save(tmp_path / "m.keras")
@@ -77,7 +107,7 @@ def test_gradstack_to_keras_predicts_the_same(tmp_path, name):
     assert [layer.name for layer in theirs.layers] == [layer.name for layer in model.layers]
 
 
-@pytest.mark.parametrize("name", ["mlp", "convnet", "two_inputs", "sequences", "masked"])
+@pytest.mark.parametrize("name", ["mlp", "convnet", "two_inputs", "sequences", "masked", "one_d"])
 def test_keras_to_gradstack_predicts_the_same(tmp_path, name):
     model, x = gradstack_models()[name]
     model.save(tmp_path / "m.keras")

@@ -3,8 +3,9 @@
 - ``save_keras(model, "x.keras")`` / ``load_keras("x.keras")``: Keras 3's
   native zip of ``config.json``, ``metadata.json`` and ``model.weights.h5``;
   ``keras.saving.load_model`` opens what gradstack writes, and gradstack opens
-  what Keras writes, for gradstack's built-in layers (the sequence layers too,
-  except a generic ``RNN(cell)``) and Sequential, functional and nested models.
+  what Keras writes, for gradstack's built-in layers (the sequence and attention
+  layers too, except a generic ``RNN(cell)`` and the text layers) and Sequential,
+  functional and nested models.
 - ``save_keras_weights`` / ``load_keras_weights``: ``x.weights.h5`` files.
 
 ``nn.saving.save_model`` and friends come here by the file's suffix, so

@@ -61,7 +61,31 @@ CHILD_LAYERS = {"SimpleRNN": ("cell",), "LSTM": ("cell",), "GRU": ("cell",),
                 "TimeDistributed": ("layer",)}
 
 
+# MultiHeadAttention holds its eight weights itself; Keras keeps them in four
+# EinsumDense sublayers (a kernel, then a bias), under these attribute names.
+ATTENTION_PARTS = (("key_dense", "key"), ("output_dense", "output"),
+                   ("query_dense", "query"), ("value_dense", "value"))
+
+
+class WeightPart:
+    """Some of a layer's weights, stored as one Keras sublayer's ``vars``."""
+
+    def __init__(self, name: str, weights: list) -> None:
+        self.name = name
+        self._own_weights = [w for w in weights if w is not None]
+
+
+def _attention_groups(layer: Any, path: str) -> list[tuple[str, Any]]:
+    groups = [(path + "vars", WeightPart(layer.name, []))]
+    for attribute, part in ATTENTION_PARTS:
+        weights = [getattr(layer, f"{part}_kernel"), getattr(layer, f"{part}_bias")]
+        groups.append((f"{path}{attribute}/vars", WeightPart(attribute, weights)))
+    return groups
+
+
 def _layer_groups(layer: Any, path: str) -> list[tuple[str, Any]]:
+    if type(layer).__name__ == "MultiHeadAttention":
+        return _attention_groups(layer, path)
     groups = [(path + "vars", layer)]
     for attribute in CHILD_LAYERS.get(type(layer).__name__, ()):
         groups.extend(_layer_groups(getattr(layer, attribute), f"{path}{attribute}/"))

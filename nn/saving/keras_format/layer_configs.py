@@ -27,7 +27,8 @@ KERAS_MODULES = ("keras", "keras.layers", "keras.src.models.functional", "keras.
                  "keras.src.models.sequential", "keras.initializers", "keras.regularizers")
 
 # The layers whose Keras 3 form (config and weight paths) this package writes and
-# reads. Others (a generic RNN(cell), so far) are refused by name, both ways.
+# reads. Others (a generic RNN(cell) and the text layers, so far) are refused by name,
+# both ways.
 SUPPORTED_LAYERS = ("InputLayer", "Dense", "Activation", "Conv2D", "MaxPooling2D",
                     "AveragePooling2D", "GlobalMaxPooling2D", "GlobalAveragePooling2D",
                     "BatchNormalization", "Dropout", "Flatten", "Reshape", "Add", "Subtract",
@@ -40,7 +41,8 @@ SUPPORTED_LAYERS = ("InputLayer", "Dense", "Activation", "Conv2D", "MaxPooling2D
                     "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation",
                     "RandomContrast", "Conv1D", "MaxPooling1D", "AveragePooling1D",
                     "GlobalMaxPooling1D", "GlobalAveragePooling1D", "UpSampling1D",
-                    "Cropping1D", "LayerNormalization",
+                    "Cropping1D", "LayerNormalization", "ZeroPadding1D",
+                    "MultiHeadAttention", "Attention", "AdditiveAttention",
                     "Sequential", "Functional", "Model")
 
 # Layers holding layers: the config keys that hold one (a Keras spec inside a Keras
@@ -63,6 +65,8 @@ KERAS_ONLY: dict[str, dict[str, Any]] = {
     "BatchNormalization": {"beta_constraint": None, "gamma_constraint": None,
                            "synchronized": False, "renorm": False, "renorm_clipping": None},
     "Flatten": {},
+    "ZeroPadding1D": {"data_format": "channels_last"},
+    "MultiHeadAttention": {"use_gate": False, "sliding_window": None, **_CONSTRAINTS},
     "Resizing": {"fill_mode": "constant", "fill_value": 0.0, "antialias": False},
     "Embedding": {"embeddings_constraint": None, "quantization_config": None},
     "SimpleRNN": {"kernel_constraint": None, "recurrent_constraint": None,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nn.layers import InputLayer
+from nn.layers import InputLayer, MultiHeadAttention
 from nn.models.functional import Functional
 from nn.models.sequential import Sequential
 from nn.saving.keras_format.layer_configs import (
@@ -114,7 +114,11 @@ def to_keras(layer: Any) -> dict:
             "registered with @nn.saving.register_serializable() that hold no sublayers. "
             "Save it as .gradstack instead (model.save('model.gradstack')).")
     shape = _first_input_shape(layer)
-    if shape is not None:
+    if shape is not None and isinstance(layer, MultiHeadAttention):
+        # Keras builds it from build(query_shape, value_shape, key_shape=None)
+        names = ("query_shape", "value_shape", "key_shape")
+        spec["build_config"] = {"shapes_dict": dict(zip(names, shape))}
+    elif shape is not None:
         spec["build_config"] = {"input_shape": shape}
     return spec
 
@@ -163,9 +167,13 @@ def _functional_to_keras(model: Functional) -> dict:
         if not isinstance(layer, InputLayer):
             for node in nodes:
                 args = node.call_args
-                arg = [keras_tensor(t) for t in args] if isinstance(args, list) else \
-                    keras_tensor(args)
-                inbound.append({"args": [arg], "kwargs": dict(node.call_kwargs)})
+                if isinstance(layer, MultiHeadAttention):  # Keras: mha(query, value, key)
+                    arg_list = [keras_tensor(t) for t in args]
+                elif isinstance(args, list):
+                    arg_list = [[keras_tensor(t) for t in args]]
+                else:
+                    arg_list = [keras_tensor(args)]
+                inbound.append({"args": arg_list, "kwargs": dict(node.call_kwargs)})
         layers.append({**to_keras(layer), "name": layer.name, "inbound_nodes": inbound})
 
     def refs(tensors: Any) -> Any:
@@ -241,7 +249,8 @@ def _functional_from_keras(config: dict, custom_objects: dict | None, where: str
     for i, entry in enumerate(layers):
         layer = from_keras(entry, custom_objects, f"layer {i} of {where}")
         name = entry.get("name", (entry.get("config") or {}).get("name"))
-        nodes = [_node_from_keras(node, f"layer {str(name)[:80]!r}")
+        attention = layer["class_name"] == "MultiHeadAttention"
+        nodes = [_node_from_keras(node, f"layer {str(name)[:80]!r}", attention)
                  for node in entry.get("inbound_nodes") or []]
         out_layers.append({**layer, "name": name, "inbound_nodes": nodes})
     return {"name": config.get("name"), "trainable": config.get("trainable", True),
@@ -283,7 +292,7 @@ def _without_mask_ops(layers: list[dict]) -> list[dict]:
     return [entry for entry in layers if not is_op(entry) or entry.get("name") in needed]
 
 
-def _node_from_keras(node: Any, where: str) -> list:
+def _node_from_keras(node: Any, where: str, multi_head_attention: bool = False) -> list:
     """A Keras 3 node ``{"args": [...], "kwargs": {...}}`` as gradstack's list of
     ``[layer name, node index, tensor index, kwargs]``."""
     if not isinstance(node, dict) or not isinstance(node.get("args"), list):
@@ -291,6 +300,12 @@ def _node_from_keras(node: Any, where: str) -> list:
     kwargs = {k: v for k, v in (node.get("kwargs") or {}).items()
               if k not in ("mask", "training")}  # the model decides training at run time
     args = node["args"]
+    if multi_head_attention:  # mha(query, value, key=...): gradstack's list [q, v(, k)]
+        key = kwargs.pop("key", None)
+        args = [args + ([key] if key is not None else [])]
+        if not 2 <= len(args[0]) <= 3:
+            raise KerasConfigError(f"{where} (MultiHeadAttention) is called with "
+                                   f"{len(args[0])} tensors; it takes query, value and key.")
     if len(args) != 1:
         raise KerasConfigError(f"{where} is called with {len(args)} positional arguments; "
                                "gradstack's layers take one (a tensor or a list of tensors).")
