@@ -43,6 +43,10 @@ THREADS = _threads_from_argv()
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_variable] = str(THREADS)
 
+# Import the gradstack this script sits in (a worktree's), not whichever one the
+# environment's editable install points at.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
 import numpy as np  # noqa: E402
 
 import autograd  # noqa: E402

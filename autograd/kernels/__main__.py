@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import im2col, pool, relu, special
+from . import im2col, pool, recurrent, relu, special
 
 
 def _conv_calls(dtype) -> dict[str, Callable[[], None]]:
@@ -45,12 +45,24 @@ def _pool_calls(dtype) -> dict[str, Callable[[], None]]:
     }
 
 
+def _recurrent_calls(dtype) -> dict[str, Callable[[], None]]:
+    b, t, n = 1, 1, 1
+    gates, cs = np.full((b, t, 4 * n), 0.5, dtype), np.zeros((b, t + 1, n), dtype)
+    grad, state = np.ones((b, t + 1, n), dtype), np.zeros((b, n), dtype)
+    keep, tanh_cs = np.ones((b, t), dtype), np.zeros((b, t, n), dtype)
+    return {
+        "lstm_backward_step": lambda: recurrent.lstm_backward_step(
+            0, grad, state.copy(), state.copy(), gates, cs, tanh_cs, keep,
+            np.empty_like(gates), state.copy()),
+    }
+
+
 def warmup(file=sys.stdout) -> dict[str, float]:
     """Call every kernel once per dtype; print and return seconds per (kernel, dtype)."""
     times: dict[str, float] = {}
     print(f"{'kernel':<20} {'dtype':<8} {'seconds':>8}", file=file)
     for dtype in (np.float32, np.float64):
-        calls = {**_conv_calls(dtype), **_pool_calls(dtype)}
+        calls = {**_conv_calls(dtype), **_pool_calls(dtype), **_recurrent_calls(dtype)}
         for name, call in calls.items():
             start = time.perf_counter()
             try:

@@ -19,7 +19,7 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
-from autograd.ops.recurrent import ACTIVATIONS
+from autograd.ops.recurrent import ACTIVATIONS, lstm_states
 from autograd.random import dropout_mask
 from nn import activations, initializers, regularizers
 from nn.layers.base import Layer
@@ -224,9 +224,8 @@ class LSTMCell(_Cell):
         out = autograd.lstm(x, self.kernel, self.recurrent_kernel, self.bias, initial_state,
                             mask, recurrent_mask, activation=activation,
                             recurrent_activation=recurrent_activation)
-        steps = x.shape[1]
-        hs = out[:, :steps]
-        return hs, [out[:, steps - 1], out[:, steps]]
+        hs, h_last, c_last = lstm_states(out)
+        return hs, [h_last, c_last]
 
     def get_config(self) -> dict:
         return {**super().get_config(),

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import autograd
-from autograd.ops.recurrent import ACTIVATIONS
+from autograd.ops.recurrent import ACTIVATIONS, lstm_states
 
 pytestmark = pytest.mark.ops
 
@@ -221,3 +221,30 @@ def test_attention_mask_that_does_not_broadcast_is_explained():
     with pytest.raises(ValueError, match=r"mask of shape \(2, 5\) does not broadcast.*\(1, 3, 4\)"):
         autograd.scaled_dot_product_attention(np.ones((1, 3, 2)), np.ones((1, 4, 2)),
                                               np.ones((1, 4, 2)), mask=np.ones((2, 5)))
+
+
+def test_lstm_states_are_the_hidden_states_the_last_one_and_the_cell_state():
+    rng = np.random.default_rng(8)
+    x, w, u, b = (rng.normal(size=s) for s in ((B, T, D), (D, 4 * H), (H, 4 * H), (4 * H,)))
+    out = autograd.lstm(x, w, u, b)
+    hs, h_last, c_last = lstm_states(out)
+    ref_hs, ref_c = _lstm_reference(x, w, u, b, np.zeros((B, H)), np.zeros((B, H)))
+    np.testing.assert_allclose(hs.numpy(), ref_hs, rtol=1e-10)
+    np.testing.assert_allclose(h_last.numpy(), ref_hs[:, -1], rtol=1e-10)
+    np.testing.assert_allclose(c_last.numpy(), ref_c, rtol=1e-10)
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_lstm_states_gradcheck(masked):
+    rng = np.random.default_rng(9)
+    x, w, u, b = _t(rng, B, T, D), _t(rng, D, 4 * H), _t(rng, H, 4 * H), _t(rng, 4 * H)
+    h0, c0 = _t(rng, B, H), _t(rng, B, H)
+    mask = _mask() if masked else None
+
+    def f(*a):
+        hs, h_last, c_last = lstm_states(
+            autograd.lstm(*a[:4], initial_state=a[4:], mask=mask))
+        # all three views, so that their gradients add up in the one output
+        return hs.sum(axis=1) * 0.5 + h_last * h_last + c_last * 3.0
+
+    autograd.gradcheck(f, [x, w, u, b, h0, c0])
