@@ -29,6 +29,7 @@ Writing a layer::
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from typing import Any
 
@@ -55,8 +56,10 @@ from nn.layers.symbolic import (
     as_shape,
     flatten,
     is_symbolic,
+    is_shape,
     map_shapes,
     map_structure,
+    map_tensors,
     normalize_output_shape,
     shape_list,
 )
@@ -280,6 +283,47 @@ class Layer(AttributeTracking, SymbolicViews, LayerConfig):
             context.loss_layers.append(self)
         self._call_losses.append(value)
 
+    # ------------------------------------------------------------------ metrics
+    @property
+    def metrics(self) -> list:
+        """The metrics this layer and the layers inside it keep: ``Metric`` objects
+        held as attributes (Keras 3's endpoint layer updates
+        ``self.accuracy_metric`` in ``call``) and those made by ``add_metric``.
+        A model's ``fit`` logs them beside its compiled metrics."""
+        from nn.metrics import Metric
+
+        found: list = []
+        for layer in self._flatten_layers():
+            values = [*vars(layer).values(), *layer.__dict__.get("_added_metrics", {}).values()]
+            for value in values:
+                if isinstance(value, Metric) and all(value is not m for m in found):
+                    found.append(value)
+        return found
+
+    def add_metric(self, value: Any, name: str | None = None, aggregation: str = "mean") -> None:
+        """tf.keras's ``add_metric``: log the running mean of ``value`` (a scalar or
+        a Tensor, averaged over its items) under ``name`` in ``fit``'s logs.
+        Keras 3 dropped it; there, keep a ``Metric`` as an attribute and call its
+        ``update_state`` in ``call``.
+
+        >>> import nn
+        >>> layer = nn.layers.Layer()
+        >>> layer.add_metric(2.0, name="two"); layer.add_metric(4.0, name="two")
+        >>> float(layer.metrics[0].result())
+        3.0
+        """
+        from nn.metrics import Mean
+
+        if aggregation != "mean":
+            raise ValueError(f"Layer '{self.name}': add_metric(aggregation={aggregation!r}) is "
+                             "not supported; gradstack averages (aggregation='mean').")
+        name = name or getattr(value, "name", None) or "metric"
+        metrics = self.__dict__.setdefault("_added_metrics", {})
+        if name not in metrics:
+            metrics[name] = Mean(name=name)
+        array = value.data if isinstance(value, Tensor) else np.asarray(value)
+        metrics[name].update_state(np.asarray(array, dtype=np.float64))
+
     # ------------------------------------------------------------------ build/call
     def build(self, input_shape: Any) -> None:
         """Create the weights, knowing the input shape (batch axis first, maybe None).
@@ -307,17 +351,20 @@ class Layer(AttributeTracking, SymbolicViews, LayerConfig):
         a spec cannot say: how several inputs relate, or a window that must fit.
         """
 
-    def compute_output_shape(self, input_shape: Any) -> Any:
+    def compute_output_shape(self, input_shape: Any, *more_shapes: Any) -> Any:
         """The output shape for an input shape, with None for unknown sizes.
 
         Built-in layers compute it. For a layer that does not say, the base class
         runs ``call`` once on zeros of that shape (batch of 1) and reads the shape.
+        A layer called on several tensors positionally (``layer(targets, logits)``)
+        gets one shape per argument, in order, as in Keras 3.
         """
         def zeros(shape: tuple) -> Tensor:
             return autograd.zeros(tuple(1 if d is None else d for d in shape), dtype=self.dtype)
 
         with autograd.no_grad():
-            outputs = self._run_call(map_shapes(zeros, input_shape), {}, training=False)
+            outputs = self._run_call(map_shapes(zeros, input_shape), {}, False,
+                                     *(_zeros_for(zeros, shapes) for shapes in more_shapes))
         batch = shape_list(input_shape)[0][0] if shape_list(input_shape)[0] else None
         output_shapes = [(batch,) + tuple(t.shape[1:]) if t.ndim else () for t in flatten(outputs)]
         return output_shapes if isinstance(outputs, (list, tuple)) else output_shapes[0]
@@ -327,22 +374,20 @@ class Layer(AttributeTracking, SymbolicViews, LayerConfig):
 
         ``training=True`` turns on training behaviour (Dropout, BatchNormalization
         batch statistics); by default a layer inherits it from the model calling it.
+        Further positional arguments (``layer(targets, logits)``) reach ``call`` after
+        the first, converted to Tensors when they are arrays.
         """
-        if is_symbolic(inputs):
-            if args:
-                raise TypeError(
-                    f"Layer '{self.name}': extra positional arguments are not supported when "
-                    "calling a layer on symbolic tensors; pass them as keyword arguments."
-                )
-            return self._call_symbolic(inputs, kwargs)
+        if is_symbolic(inputs) or any(is_symbolic(arg) for arg in args):
+            return self._call_symbolic(inputs, kwargs, args)
         previous_mask = _masks_of(inputs)
         inputs = _to_tensors(inputs, self.dtype, self)
         if previous_mask is not None and not isinstance(inputs, list):
             set_mask(inputs, previous_mask)  # a cast input is a new tensor: keep its mask
+        args = tuple(_to_tensors(arg, self.dtype, self) if _is_data(arg) else arg for arg in args)
         input_shape = map_structure(lambda t: tuple(t.shape), inputs)
         check_input_spec(self, input_shape, map_structure(lambda t: t.dtype, inputs))
         self.check_input_shape(input_shape)
-        self._maybe_build(input_shape)
+        self._maybe_build(input_shape, tuple(_shapes_of(arg) for arg in args))
         training = kwargs.pop("training", None)
         with layer_call(self, training) as training:
             outputs = self._call_with_training(inputs, args, kwargs, training)
@@ -391,26 +436,32 @@ class Layer(AttributeTracking, SymbolicViews, LayerConfig):
             kwargs = {**kwargs, "training": training}
         return self.call(inputs, *args, **kwargs)
 
-    def _maybe_build(self, input_shape: Any) -> None:
+    def _maybe_build(self, input_shape: Any, more_shapes: tuple = ()) -> None:
         if not self.built:
-            self.build(input_shape)
+            if more_shapes and _takes_positional(type(self).build, 1 + len(more_shapes)):
+                self.build(input_shape, *more_shapes)  # build(self, targets_shape, logits_shape)
+            else:
+                self.build(input_shape)
             self.built = True
             self._build_input_shape = input_shape
 
-    def _call_symbolic(self, inputs: Any, kwargs: dict) -> Any:
+    def _call_symbolic(self, inputs: Any, kwargs: dict, args: tuple = ()) -> Any:
         """Record the call as a graph node; compute shapes, not values."""
-        if not all(isinstance(t, KerasTensor) for t in flatten(inputs)):
+        extra = tuple(list(arg) if isinstance(arg, tuple) else arg for arg in args)
+        if not all(isinstance(t, KerasTensor) for t in flatten(inputs)) or not all(
+                isinstance(t, KerasTensor) or _is_plain(t) for a in extra for t in flatten(a)):
             raise TypeError(
                 f"Layer '{self.name}' was called on a mix of symbolic tensors (from nn.Input) "
                 "and data. Call it either on symbolic tensors, to build a model, or on data."
             )
         input_shape = map_structure(lambda t: t.shape, inputs)
+        more_shapes = tuple(map_tensors(lambda t: t.shape, arg) for arg in extra)
         check_input_spec(self, input_shape, map_structure(lambda t: t.dtype, inputs))
         self.check_input_shape(input_shape)
-        self._maybe_build(input_shape)
-        output_shape = normalize_output_shape(self.compute_output_shape(input_shape))
+        self._maybe_build(input_shape, more_shapes)
+        output_shape = normalize_output_shape(self.compute_output_shape(input_shape, *more_shapes))
         node = Node(self, list(inputs) if isinstance(inputs, tuple) else inputs, kwargs,
-                    output_shape, self.dtype)
+                    output_shape, self.dtype, extra)
         self._inbound_nodes.append(node)
         return node.outputs
 
@@ -438,6 +489,40 @@ def _is_list_of_inputs(value: Any) -> bool:
         and len(value) > 0
         and all(isinstance(v, (Tensor, np.ndarray, KerasTensor)) for v in value)
     )
+
+
+def _is_data(value: Any) -> bool:
+    """An extra positional argument that is data to convert (an array, a Tensor or a
+    list of them); anything else (None, a number, a flag) reaches ``call`` as given."""
+    return isinstance(value, (np.ndarray, Tensor)) or _is_list_of_inputs(value)
+
+
+def _is_plain(value: Any) -> bool:
+    """A value a symbolic call may take beside tensors (``sample_weights=None``)."""
+    return value is None or isinstance(value, (bool, int, float, str))
+
+
+def _shapes_of(value: Any) -> Any:
+    """The shape of a Tensor argument, the shapes of a list of them, or the value."""
+    return map_structure(lambda v: tuple(v.shape) if isinstance(v, Tensor) else v, value)
+
+
+def _zeros_for(zeros: Any, shapes: Any) -> Any:
+    """Zeros for an extra argument's shape (or list of shapes); plain values stay."""
+    if isinstance(shapes, tuple) and is_shape(shapes):
+        return zeros(shapes)
+    if isinstance(shapes, list):
+        return [zeros(s) if isinstance(s, tuple) and is_shape(s) else s for s in shapes]
+    return shapes
+
+
+def _takes_positional(method: Any, count: int) -> bool:
+    """Whether ``method`` (unbound) takes ``count`` positional arguments after self."""
+    parameters = list(inspect.signature(method).parameters.values())[1:]
+    if any(p.kind is p.VAR_POSITIONAL for p in parameters):
+        return True
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) >= count
 
 
 def _to_tensor(value: Any, dtype: str, layer: Layer) -> Tensor:

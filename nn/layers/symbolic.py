@@ -89,15 +89,20 @@ class Node:
     call_kwargs : dict
         Keyword arguments of the call (e.g. ``training=False``), repeated when
         the model runs on data.
+    extra_args : tuple
+        The positional arguments after the first, for a layer called on several
+        tensors positionally (``LogisticEndpoint()(targets, logits)``): each one a
+        tensor, a list of tensors or a plain value such as None. Empty for most calls.
     outputs : KerasTensor or list of KerasTensor
         What the call produced, in its structure.
     """
 
     def __init__(self, layer: Any, call_args: Any, call_kwargs: dict, output_shapes: Any,
-                 dtype: str) -> None:
+                 dtype: str, extra_args: tuple = ()) -> None:
         self.layer = layer
         self.call_args = call_args
         self.call_kwargs = dict(call_kwargs)
+        self.extra_args = tuple(extra_args)
         if is_shape(output_shapes):
             self.outputs: Any = KerasTensor(output_shapes, dtype, self, 0)
         else:
@@ -105,7 +110,11 @@ class Node:
 
     @property
     def input_tensors(self) -> list[KerasTensor]:
-        return flatten(self.call_args)
+        """Every symbolic tensor of the call, the extra positional ones included."""
+        tensors = flatten(self.call_args)
+        for arg in self.extra_args:
+            tensors.extend(t for t in flatten(arg) if isinstance(t, KerasTensor))
+        return tensors
 
     @property
     def output_tensors(self) -> list[KerasTensor]:
@@ -163,6 +172,13 @@ def map_shapes(fn: Any, shapes: Any) -> Any:
     if is_shape(tuple(shapes)):
         return fn(tuple(shapes))
     return [fn(tuple(s)) for s in shapes]
+
+
+def map_tensors(fn: Any, structure: Any) -> Any:
+    """``map_structure`` for an argument that may also be a plain value: ``fn`` is
+    applied to the KerasTensors only (None, numbers and strings pass unchanged)."""
+    return map_structure(lambda item: fn(item) if isinstance(item, KerasTensor) else item,
+                         structure)
 
 
 def is_symbolic(structure: Any) -> bool:

@@ -27,6 +27,7 @@ from nn.layers.symbolic import (
     Node,
     flatten,
     map_structure,
+    map_tensors,
     normalize_output_shape,
     shape_list,
 )
@@ -162,7 +163,8 @@ class Functional(Model):
             if isinstance(node.layer, InputLayer):
                 continue
             args = map_structure(lambda t: values[id(t)], node.call_args)
-            outputs = node.layer(args, **node.call_kwargs)
+            extra = [map_tensors(lambda t: values[id(t)], arg) for arg in node.extra_args]
+            outputs = node.layer(args, *extra, **node.call_kwargs)
             for tensor, value in zip(node.output_tensors, flatten(outputs), strict=True):
                 values[id(tensor)] = value
         return map_structure(lambda t: values[id(t)], self._nested_outputs)
@@ -175,7 +177,8 @@ class Functional(Model):
             if isinstance(node.layer, InputLayer):
                 continue
             in_shapes = map_structure(lambda t: shapes[id(t)], node.call_args)
-            out = normalize_output_shape(node.layer.compute_output_shape(in_shapes))
+            more = [map_tensors(lambda t: shapes[id(t)], arg) for arg in node.extra_args]
+            out = normalize_output_shape(node.layer.compute_output_shape(in_shapes, *more))
             for tensor, shape in zip(node.output_tensors, shape_list(out), strict=True):
                 shapes[id(tensor)] = shape
         return map_structure(lambda t: shapes[id(t)], self._nested_outputs)
@@ -183,7 +186,10 @@ class Functional(Model):
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict:
         """Layers and how they connect, in Keras's format: each layer lists its
-        ``inbound_nodes`` as ``[layer name, node index, tensor index, call kwargs]``."""
+        ``inbound_nodes`` as ``[layer name, node index, tensor index, call kwargs]``.
+        A call with several positional arguments (``layer(targets, logits)``) is
+        ``{"args": [...], "kwargs": {...}}`` instead, each tensor in ``args`` written
+        ``{"tensor": [layer name, node index, tensor index]}``."""
         node_ids = {id(node) for node in self._nodes}
 
         def node_index(node: Node) -> int:
@@ -197,7 +203,13 @@ class Functional(Model):
         for layer in self._graph_layers:
             inbound = []
             for node in layer._inbound_nodes:
-                if id(node) in node_ids and not isinstance(layer, InputLayer):
+                if id(node) not in node_ids or isinstance(layer, InputLayer):
+                    continue
+                if node.extra_args:
+                    args = [map_tensors(lambda t: {"tensor": tensor_ref(t)}, arg)
+                            for arg in [node.call_args, *node.extra_args]]
+                    inbound.append({"args": args, "kwargs": dict(node.call_kwargs)})
+                else:
                     inbound.append([tensor_ref(t) + [dict(node.call_kwargs)]
                                     for t in node.input_tensors])
             layer_configs.append({**serialize(layer), "name": layer.name,
@@ -260,9 +272,9 @@ def _replay_calls(layers: dict[str, Layer], pending: dict[str, list]) -> dict[tu
     first_call = {name: 1 if isinstance(layer, InputLayer) else 0
                   for name, layer in layers.items()}
     for name, calls in pending.items():
-        for offset, refs in enumerate(calls):
+        for offset, entry in enumerate(calls):
             call = (name, first_call[name] + offset)
-            needs = {(ref[0], ref[1]) for ref in refs}
+            needs = {(ref[0], ref[1]) for ref in _node_refs(entry)}
             if offset > 0:
                 needs.add((name, call[1] - 1))
             needs = {key for key in needs if key not in produced}
@@ -274,10 +286,21 @@ def _replay_calls(layers: dict[str, Layer], pending: dict[str, list]) -> dict[tu
     while ready:
         _, index, name = heapq.heappop(ready)
         call = (name, index)
-        refs = pending[name][index - first_call[name]]
-        args = [produced[(ref[0], ref[1])][ref[2]] for ref in refs]
-        kwargs = refs[0][3] if refs and len(refs[0]) > 3 else {}
-        produced[call] = flatten(layers[name](args[0] if len(args) == 1 else args, **kwargs))
+        entry = pending[name][index - first_call[name]]
+        if isinstance(entry, dict):  # several positional arguments
+            def value(item: Any) -> Any:
+                if isinstance(item, dict) and "tensor" in item:
+                    ref = item["tensor"]
+                    return produced[(ref[0], ref[1])][ref[2]]
+                return item
+            args = [[value(i) for i in arg] if isinstance(arg, list) else value(arg)
+                    for arg in entry["args"]]
+            outputs = layers[name](*args, **entry.get("kwargs", {}))
+        else:
+            args = [produced[(ref[0], ref[1])][ref[2]] for ref in entry]
+            kwargs = entry[0][3] if entry and len(entry[0]) > 3 else {}
+            outputs = layers[name](args[0] if len(args) == 1 else args, **kwargs)
+        produced[call] = flatten(outputs)
         for waiter in waiters.pop(call, ()):
             waiting_for[waiter] -= 1
             if waiting_for[waiter] == 0:
@@ -287,6 +310,19 @@ def _replay_calls(layers: dict[str, Layer], pending: dict[str, list]) -> dict[tu
         raise ValueError(f"Could not rebuild the model graph: layers {stuck[:20]} have inputs "
                          "that no layer produces. The config is inconsistent.")
     return produced
+
+
+def _node_refs(entry: Any) -> list:
+    """The ``[layer name, node index, tensor index]`` of every tensor a config's call
+    takes: a list of refs, or ``{"args": [...]}`` with ``{"tensor": ref}`` items."""
+    if not isinstance(entry, dict):
+        return list(entry)
+    refs = []
+    for arg in entry.get("args", []):
+        for item in arg if isinstance(arg, list) else [arg]:
+            if isinstance(item, dict) and "tensor" in item:
+                refs.append(item["tensor"])
+    return refs
 
 
 # ------------------------------------------------------------------ graph walking

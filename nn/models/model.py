@@ -152,14 +152,14 @@ class Model(Trainer, Layer):
         with autograd.no_grad():
             self._run_call(map_shapes(zeros, input_shape), {}, training=False)
 
-    def _maybe_build(self, input_shape: Any) -> None:
+    def _maybe_build(self, input_shape: Any, more_shapes: tuple = ()) -> None:
         # A subclassed model without its own build() is built by its first call: its
         # layers create their weights as call() reaches them.
         if not self.built and type(self).build is Model.build:
             self.built = True
             self._build_input_shape = input_shape
             return
-        super()._maybe_build(input_shape)
+        super()._maybe_build(input_shape, more_shapes)
 
     def call(self, inputs: Any, training: Any = None) -> Any:
         raise NotImplementedError(

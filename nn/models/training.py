@@ -113,11 +113,16 @@ class Trainer:
 
     @property
     def metrics(self) -> list[metrics_module.Metric]:
-        """The loss tracker and the compiled metrics (once the first batch ran)."""
+        """The loss tracker, the compiled metrics (once the first batch ran) and the
+        metrics the model's layers keep (``Layer.metrics``)."""
         if not self.compiled:
             return []
-        return [self._loss_tracker, *getattr(self, "_output_loss_trackers", []),
-                *(self._compiled_metrics or [])]
+        compiled = [self._loss_tracker, *getattr(self, "_output_loss_trackers", []),
+                    *(self._compiled_metrics or [])]
+        # Then the metrics the layers keep (Layer.metrics), as Keras 3 logs them
+        # (a bare Trainer, without Layer, has none).
+        kept = getattr(super(), "metrics", [])
+        return compiled + [m for m in kept if all(m is not c for c in compiled)]
 
     @property
     def metrics_names(self) -> list[str]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from nn.layers import InputLayer, MultiHeadAttention
+from nn.layers.symbolic import map_tensors
 from nn.models.functional import Functional
 from nn.models.sequential import Sequential
 from nn.saving.keras_format.layer_configs import (
@@ -107,12 +108,17 @@ def to_keras(layer: Any) -> dict:
         # Keras finds it if the same class is registered there ("Custom>Name").
         spec = to_keras_layer(cls.__name__, layer.get_config())
         spec.update(module=None, registered_name=f"Custom>{cls.__name__}")
+    elif not layer._sublayers():
+        # Not registered: written as Keras 3 writes such a class (its module and
+        # name), to be loaded with custom_objects={"Name": Name} on either side.
+        spec = to_keras_layer(cls.__name__, layer.get_config())
+        spec.update(module=cls.__module__, registered_name=cls.__name__)
     else:
         raise TypeError(
             f"Cannot write layer '{layer.name}' ({cls.__name__}) to a .keras file: Keras knows "
-            "gradstack's built-in layers, Sequential and functional models, and layers "
-            "registered with @nn.saving.register_serializable() that hold no sublayers. "
-            "Save it as .gradstack instead (model.save('model.gradstack')).")
+            "gradstack's built-in layers, Sequential and functional models, and your own "
+            "layers that hold no sublayers. Save it as .gradstack instead "
+            "(model.save('model.gradstack')).")
     shape = _first_input_shape(layer)
     if shape is not None and isinstance(layer, MultiHeadAttention):
         # Keras builds it from build(query_shape, value_shape, key_shape=None)
@@ -166,14 +172,12 @@ def _functional_to_keras(model: Functional) -> dict:
         inbound = []
         if not isinstance(layer, InputLayer):
             for node in nodes:
-                args = node.call_args
                 if isinstance(layer, MultiHeadAttention):  # Keras: mha(query, value, key)
-                    arg_list = [keras_tensor(t) for t in args]
-                elif isinstance(args, list):
-                    arg_list = [[keras_tensor(t) for t in args]]
-                else:
-                    arg_list = [keras_tensor(args)]
-                inbound.append({"args": arg_list, "kwargs": dict(node.call_kwargs)})
+                    args = [keras_tensor(t) for t in node.call_args]
+                else:  # the first argument, then any further positional ones
+                    args = [map_tensors(keras_tensor, arg)
+                            for arg in [node.call_args, *node.extra_args]]
+                inbound.append({"args": args, "kwargs": dict(node.call_kwargs)})
         layers.append({**to_keras(layer), "name": layer.name, "inbound_nodes": inbound})
 
     def refs(tensors: Any) -> Any:
@@ -292,33 +296,47 @@ def _without_mask_ops(layers: list[dict]) -> list[dict]:
     return [entry for entry in layers if not is_op(entry) or entry.get("name") in needed]
 
 
-def _node_from_keras(node: Any, where: str, multi_head_attention: bool = False) -> list:
+def _node_from_keras(node: Any, where: str, multi_head_attention: bool = False) -> Any:
     """A Keras 3 node ``{"args": [...], "kwargs": {...}}`` as gradstack's list of
-    ``[layer name, node index, tensor index, kwargs]``."""
+    ``[layer name, node index, tensor index, kwargs]``, or for a call with several
+    positional arguments gradstack's ``{"args": [...], "kwargs": {...}}``."""
     if not isinstance(node, dict) or not isinstance(node.get("args"), list):
         raise KerasConfigError(f"{where} has an inbound node gradstack cannot read.")
     kwargs = {k: v for k, v in (node.get("kwargs") or {}).items()
               if k not in ("mask", "training")}  # the model decides training at run time
     args = node["args"]
+    if not args:
+        raise KerasConfigError(f"{where} is called with no arguments.")
     if multi_head_attention:  # mha(query, value, key=...): gradstack's list [q, v(, k)]
         key = kwargs.pop("key", None)
         args = [args + ([key] if key is not None else [])]
         if not 2 <= len(args[0]) <= 3:
             raise KerasConfigError(f"{where} (MultiHeadAttention) is called with "
                                    f"{len(args[0])} tensors; it takes query, value and key.")
-    if len(args) != 1:
-        raise KerasConfigError(f"{where} is called with {len(args)} positional arguments; "
-                               "gradstack's layers take one (a tensor or a list of tensors).")
+    if len(args) > 1:  # layer(targets, logits): gradstack's {"args": [...]} form
+        return {"args": [_arg_from_keras(arg, where) for arg in args], "kwargs": kwargs}
     tensors = args[0] if isinstance(args[0], list) else [args[0]]
-    refs = []
-    for tensor in tensors:
-        history = tensor.get("config", {}).get("keras_history") if isinstance(tensor, dict) \
-            else None
-        if (not isinstance(history, list) or len(history) != 3
-                or not isinstance(history[0], str)
-                or not all(isinstance(x, int) and not isinstance(x, bool) and 0 <= x < 1 << 20
-                           for x in history[1:])):
-            raise KerasConfigError(f"{where} has an input that is not a Keras tensor "
-                                   "reference.")
-        refs.append([*history, kwargs])
-    return refs
+    return [[*_tensor_history(tensor, where), kwargs] for tensor in tensors]
+
+
+def _arg_from_keras(arg: Any, where: str) -> Any:
+    """One positional argument of a Keras 3 call: a tensor, a list of tensors, or a
+    plain value (None, a number, a string)."""
+    if arg is None or isinstance(arg, (bool, int, float, str)):
+        return arg
+    if isinstance(arg, list):
+        return [{"tensor": _tensor_history(item, where)} for item in arg]
+    return {"tensor": _tensor_history(arg, where)}
+
+
+def _tensor_history(tensor: Any, where: str) -> list:
+    """The ``[layer name, node index, tensor index]`` of a ``__keras_tensor__`` entry."""
+    history = tensor.get("config", {}).get("keras_history") if isinstance(tensor, dict) \
+        else None
+    if (not isinstance(history, list) or len(history) != 3
+            or not isinstance(history[0], str)
+            or not all(isinstance(x, int) and not isinstance(x, bool) and 0 <= x < 1 << 20
+                       for x in history[1:])):
+        raise KerasConfigError(f"{where} has an input that is not a Keras tensor "
+                               "reference.")
+    return list(history)
