@@ -270,10 +270,33 @@ class Layer(AttributeTracking, SymbolicViews, LayerConfig):
                 if regularizer is not None:
                     found.append(regularizer(weight))
             found.extend(layer._call_losses)
+            for function in layer.__dict__.get("_callable_losses", ()):
+                value = function()
+                found.append(value if isinstance(value, Tensor) else autograd.tensor(value))
         return found
 
+    def _add_symbolic_loss(self, value: Any) -> None:
+        # Functional models override this: only they can compute a symbolic tensor.
+        raise TypeError(
+            f"Layer '{self.name}' ({type(self).__name__}): add_loss() got a symbolic tensor "
+            f"({value!r}). Only a functional model can compute one, on every call: "
+            "model = nn.Model(inputs, outputs); model.add_loss(tensor). Inside call(), "
+            "add_loss takes the Tensor computed there.")
+
     def add_loss(self, value: Any) -> None:
-        """Add a scalar to ``losses`` for this call (cleared at the next top-level call)."""
+        """Add a scalar to ``losses`` for this call (cleared at the next top-level call).
+
+        Also, as in tf.keras: a function of no arguments (``lambda:
+        tf.reduce_mean(layer.kernel)``), called each time ``losses`` is read; and, on
+        a functional model, a symbolic tensor computed by its layers
+        (``model.add_loss(penalty_tensor)``), computed on every call of the model.
+        """
+        if callable(value) and not isinstance(value, Tensor):
+            self.__dict__.setdefault("_callable_losses", []).append(value)
+            return
+        if is_symbolic(value):
+            self._add_symbolic_loss(value)
+            return
         value = value if isinstance(value, Tensor) else autograd.tensor(value)
         context = current_call_context()
         if context is not None and self._losses_serial != context.serial:

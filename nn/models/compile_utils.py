@@ -121,23 +121,37 @@ def _as_list(value: Any) -> list:
 
 
 def build_metrics(identifiers: list[list], losses: list, output_names: list[str],
-                  true_shapes: list, pred_shapes: list) -> list[list[metrics_module.Metric]]:
+                  true_shapes: list, pred_shapes: list,
+                  weighted_identifiers: list[list] | None = None) -> tuple[list, list]:
     """Metric objects per output, named ``<output>_<metric>`` when there are several
-    outputs; "accuracy" is resolved per output from its loss and shapes."""
+    outputs; "accuracy" is resolved per output from its loss and shapes. Returns the
+    unweighted metrics and the weighted ones (``weighted_metrics=``); a weighted
+    metric whose name is taken becomes ``weighted_<name>``, as in Keras 3."""
     several = len(output_names) > 1
-    built = []
-    for ids, loss, name, true_shape, pred_shape in zip(identifiers, losses, output_names,
-                                                       true_shapes, pred_shapes, strict=True):
-        metrics = [metrics_module.get(i, loss, true_shape, pred_shape) for i in ids]
-        if several:
+    weighted_identifiers = weighted_identifiers or [[] for _ in output_names]
+
+    def make(all_ids: list[list], prefix_if_taken: set | None) -> list[list]:
+        built = []
+        for ids, loss, name, true_shape, pred_shape in zip(
+                all_ids, losses, output_names, true_shapes, pred_shapes, strict=True):
+            metrics = [metrics_module.get(i, loss, true_shape, pred_shape) for i in ids]
             for metric in metrics:
-                metric.name = f"{name}_{metric.name}"
-        built.append(metrics)
-    names = [m.name for ms in built for m in ms]
+                if prefix_if_taken is not None and (
+                        (f"{name}_{metric.name}" if several else metric.name) in prefix_if_taken):
+                    metric.name = f"weighted_{metric.name}"
+                if several:
+                    metric.name = f"{name}_{metric.name}"
+            built.append(metrics)
+        return built
+
+    unweighted = make(identifiers, None)
+    taken = {m.name for ms in unweighted for m in ms}
+    weighted = make(weighted_identifiers, taken)
+    names = [m.name for ms in unweighted + weighted for m in ms]
     reserved = {"loss"} | {f"{n}_loss" for n in output_names} if several else {"loss"}
     clashes = sorted({n for n in names if names.count(n) > 1 or n in reserved})
     if clashes:
         raise ValueError(
             f"Two metrics would be logged under the same name {clashes}; give them different "
             "names, e.g. nn.metrics.MeanSquaredError(name='mse_2').")
-    return built
+    return unweighted, weighted

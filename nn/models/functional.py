@@ -78,6 +78,10 @@ class Functional(Model):
                 )
         self._nodes, self._nodes_by_depth = _graph_nodes(self._graph_inputs, self._graph_outputs)
         self._graph_layers = _unique_layers(self._nodes)
+        # model.add_loss(symbolic tensor): the tensors, and the nodes they need that
+        # the outputs do not (computed after the outputs, on every call).
+        self._loss_tensors: list[KerasTensor] = []
+        self._loss_nodes: list[Node] = []
         _check_unique_names(self._graph_layers)
         if len(self._graph_inputs) == 1:
             self._batch_input_shape = self._graph_inputs[0].shape
@@ -159,7 +163,7 @@ class Functional(Model):
         values: dict[int, Any] = {}
         for tensor, value in zip(self._graph_inputs, flatten(inputs), strict=True):
             values[id(tensor)] = value
-        for node in self._nodes:
+        for node in [*self._nodes, *self._loss_nodes]:
             if isinstance(node.layer, InputLayer):
                 continue
             args = map_structure(lambda t: values[id(t)], node.call_args)
@@ -167,7 +171,18 @@ class Functional(Model):
             outputs = node.layer(args, *extra, **node.call_kwargs)
             for tensor, value in zip(node.output_tensors, flatten(outputs), strict=True):
                 values[id(tensor)] = value
+        for tensor in self._loss_tensors:
+            self.add_loss(values[id(tensor)])
         return map_structure(lambda t: values[id(t)], self._nested_outputs)
+
+    def _add_symbolic_loss(self, value: Any) -> None:
+        """``model.add_loss(tensor)``: remember the symbolic tensor (it must be
+        computed from this model's inputs) and the calls that compute it."""
+        tensors = flatten(value)
+        nodes, _ = _graph_nodes(self._graph_inputs, tensors)  # or: graph disconnected
+        known = {id(node) for node in [*self._nodes, *self._loss_nodes]}
+        self._loss_nodes.extend(node for node in nodes if id(node) not in known)
+        self._loss_tensors.extend(tensors)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         shapes: dict[int, tuple] = {}

@@ -47,8 +47,9 @@ class Trainer:
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None,
-                loss_weights: Any = None, run_eagerly: Any = None,
-                steps_per_execution: Any = None, jit_compile: Any = None) -> None:
+                loss_weights: Any = None, weighted_metrics: Any = None,
+                run_eagerly: Any = None, steps_per_execution: Any = None,
+                jit_compile: Any = None) -> None:
         """Choose the optimizer, the loss and the metrics to train with.
 
         Parameters
@@ -65,6 +66,11 @@ class Trainer:
             outputs, a list of lists or a dict by output name.
         loss_weights : list or dict, optional
             How much each output's loss counts in the total (1 each by default).
+        weighted_metrics : list, optional
+            Metrics (in the forms ``metrics`` takes) that weigh each sample by
+            ``sample_weight`` / ``class_weight``, as the loss does; ``metrics`` are
+            unweighted. A weighted metric whose name is taken is logged as
+            ``weighted_<name>``, as Keras 3 does.
         run_eagerly, steps_per_execution, jit_compile
             Accepted so that Keras code runs; gradstack always runs eagerly, one
             step at a time, so they change nothing.
@@ -72,10 +78,11 @@ class Trainer:
         from nn.models.compile_utils import CompiledLoss, metric_identifiers
 
         self.optimizer = optim.get(optimizer)
-        if metrics is not None and not isinstance(metrics, (list, tuple, dict)):
-            raise TypeError(
-                f"metrics must be a list, e.g. metrics=['accuracy'], but got {metrics!r}."
-            )
+        for argument, given in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
+            if given is not None and not isinstance(given, (list, tuple, dict)):
+                raise TypeError(
+                    f"{argument} must be a list, e.g. {argument}=['accuracy'], but got "
+                    f"{given!r}.")
         names = self._output_names()
         self._compiled_loss = CompiledLoss(loss, loss_weights, names)
         # One output: model.loss is its Loss, as before; several: the list per output.
@@ -85,6 +92,8 @@ class Trainer:
         self._metric_identifiers = list(metrics or []) if not isinstance(metrics, dict) \
             else metrics
         self._output_metric_identifiers = metric_identifiers(metrics, names)
+        self._output_weighted_metric_identifiers = metric_identifiers(weighted_metrics, names)
+        self._weighted_metrics_given = weighted_metrics  # as given, for saving
         self._compiled_metrics: list[metrics_module.Metric] | None = None
         self._loss_tracker = metrics_module.Mean(name="loss")
         self._output_loss_trackers = [metrics_module.Mean(name=f"{name}_loss")
@@ -219,10 +228,19 @@ class Trainer:
             targets = [y]
         if self._compiled_metrics is None:
             self._compiled_metrics = self._build_metrics(targets, preds)
-        for metric, output in self._metric_outputs:
-            # Unweighted, as Keras's `metrics=` are (sample and class weights shape
-            # the loss; Keras weighs metrics only when given as `weighted_metrics=`).
-            metric.update_state(targets[output], preds[output].data)
+        weights = None
+        for metric, output, weighted in self._metric_outputs:
+            # `metrics=` are unweighted, as in Keras (sample and class weights shape the
+            # loss); `weighted_metrics=` weigh each sample as the loss does.
+            if not weighted:
+                metric.update_state(targets[output], preds[output].data)
+                continue
+            if weights is None:
+                from nn.models.compile_utils import per_output
+
+                weights = per_output(sample_weight, names, "sample_weight") \
+                    if len(names) > 1 else [sample_weight]
+            metric.update_state(targets[output], preds[output].data, weights[output])
         return self.get_metrics_result()
 
     def get_metrics_result(self) -> dict[str, float]:
@@ -235,13 +253,16 @@ class Trainer:
         names = compiled.output_names if compiled is not None else self._output_names()
         identifiers = getattr(self, "_output_metric_identifiers",
                               [list(self._metric_identifiers)])
+        weighted_ids = getattr(self, "_output_weighted_metric_identifiers",
+                               [[] for _ in names])
         losses = compiled.losses if compiled is not None else [self.loss]
-        per = build_metrics(identifiers, losses, names,
-                            [np.shape(t) if t is not None else () for t in targets],
-                            [p.shape for p in preds])
-        # Which output each metric watches, in the order they are logged.
-        self._metric_outputs = [(m, i) for i, ms in enumerate(per) for m in ms]
-        return [m for ms in per for m in ms]
+        per, weighted = build_metrics(identifiers, losses, names,
+                                      [np.shape(t) if t is not None else () for t in targets],
+                                      [p.shape for p in preds], weighted_ids)
+        # Which output each metric watches and whether it is weighted, in log order.
+        self._metric_outputs = [(m, i, False) for i, ms in enumerate(per) for m in ms] + \
+            [(m, i, True) for i, ms in enumerate(weighted) for m in ms]
+        return [m for m, _, _ in self._metric_outputs]
 
     # ------------------------------------------------------------------ fit
     def fit(
