@@ -93,7 +93,9 @@ class Trainer:
             else metrics
         self._output_metric_identifiers = metric_identifiers(metrics, names)
         self._output_weighted_metric_identifiers = metric_identifiers(weighted_metrics, names)
-        self._weighted_metrics_given = weighted_metrics  # as given, for saving
+        # As given (per output: a list or a dict by name), for saving (nn/saving).
+        self._compile_arguments = {"loss": loss, "loss_weights": loss_weights,
+                                   "metrics": metrics, "weighted_metrics": weighted_metrics}
         self._compiled_metrics: list[metrics_module.Metric] | None = None
         self._loss_tracker = metrics_module.Mean(name="loss")
         self._output_loss_trackers = [metrics_module.Mean(name=f"{name}_loss")

@@ -31,6 +31,7 @@ from nn import losses as losses_module
 from nn import metrics as metrics_module
 from nn.layers import loading
 
+from .compile_structure import map_entries
 from .container import read_container, write_container
 from .errors import SavedFileError
 from .formats import load_format, save_format
@@ -130,28 +131,31 @@ def _jsonable_shape(shape: Any) -> Any:
 
 
 def compile_settings_savable(model: Any) -> bool:
-    """Whether the compile settings go into the file. A model compiled with one loss
-    per output is saved without them (not written yet): it loads uncompiled, and a
-    warning says to call compile() again after loading."""
-    if not getattr(model, "compiled", False):
-        return False
-    if isinstance(getattr(model, "loss", None), list) or \
-            len(getattr(model, "_output_loss_trackers", [])) > 1:
-        warnings.warn(
-            f"Model '{model.name}' has several outputs: its compile settings (a loss per "
-            "output) are not saved yet. The architecture and weights are; call compile() "
-            "again after loading.", stacklevel=4)
-        return False
-    return True
+    """Whether the compile settings go into the file: when the model is compiled."""
+    return bool(getattr(model, "compiled", False))
 
 
 def _compile_config(model: Any) -> dict[str, Any]:
+    """The optimizer's config and the loss, loss weights, metrics and weighted
+    metrics in the shapes ``compile`` was given them (one per output: a list or a
+    dict by output name; ``compile_structure.py``)."""
     optimizer = model.optimizer
+    given = getattr(model, "_compile_arguments", {})
+    several = len(getattr(model, "_output_loss_trackers", [])) > 1
+    loss = given.get("loss") if several else model.loss
     return {
         "optimizer": {"class_name": type(optimizer).__name__, "config": optimizer.get_config()},
-        "loss": _loss_or_metric_config(model.loss) if model.loss is not None else None,
-        "metrics": [_loss_or_metric_config(m) for m in model._metric_identifiers],
+        "loss": map_entries(_loss_or_metric_config, loss),
+        "loss_weights": _plain_numbers(given.get("loss_weights")),
+        "metrics": map_entries(_loss_or_metric_config, given.get(
+            "metrics", model._metric_identifiers)) or [],
+        "weighted_metrics": map_entries(_loss_or_metric_config, given.get("weighted_metrics")),
     }
+
+
+def _plain_numbers(weights: Any) -> Any:
+    """loss_weights as JSON numbers (NumPy floats become floats)."""
+    return map_entries(float, weights)
 
 
 def _loss_or_metric_config(obj: Any) -> Any:
@@ -347,14 +351,15 @@ def _restore_compile(model: Any, spec: dict, arrays: dict, custom_objects: dict 
     try:
         optimizer = _resolve_object(spec.get("optimizer"), optim.BUILTIN_OPTIMIZERS,
                                     optim.Optimizer, custom_objects, "optimizer")
-        loss = spec.get("loss")
-        loss = None if loss is None else _resolve_object(
-            loss, losses_module.BUILTIN_LOSSES, losses_module.Loss, custom_objects, "loss")
-        metrics = [
-            _resolve_object(m, metrics_module.BUILTIN_METRICS, metrics_module.Metric,
-                            custom_objects, "metric")
-            for m in (spec.get("metrics") or [])
-        ]
+        loss = map_entries(lambda entry: _resolve_object(
+            entry, losses_module.BUILTIN_LOSSES, losses_module.Loss, custom_objects, "loss"),
+            spec.get("loss"))
+
+        def metric(entry: Any) -> Any:
+            return _resolve_object(entry, metrics_module.BUILTIN_METRICS, metrics_module.Metric,
+                                   custom_objects, "metric")
+        metrics = map_entries(metric, spec.get("metrics")) or []
+        weighted = map_entries(metric, spec.get("weighted_metrics"))
     except _CustomFunctionMissing as missing:
         warnings.warn(
             f"The model in {os.fspath(path)!r} was compiled with the custom "
@@ -366,11 +371,12 @@ def _restore_compile(model: Any, spec: dict, arrays: dict, custom_objects: dict 
         return
     except (KeyError, TypeError, ValueError) as err:
         fail(f"its compile settings are invalid ({type(err).__name__}: {str(err)[:300]}).", err)
-    for m in metrics:  # names compile() would only resolve at the first fit
-        if isinstance(m, str):
-            _check_metric_name(m, fail)
+    for given in (metrics, weighted):  # names compile() would only resolve at the first fit
+        map_entries(lambda m: _check_metric_name(m, fail) if isinstance(m, str) else None,
+                    given)
     try:
-        model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
+        model.compile(optimizer=optimizer, loss=loss, metrics=metrics,
+                      loss_weights=spec.get("loss_weights"), weighted_metrics=weighted)
     except (KeyError, TypeError, ValueError) as err:
         fail(f"its compile settings are invalid ({type(err).__name__}: {str(err)[:300]}).", err)
     state = {name[len("optimizer/"):]: a for name, a in arrays.items()

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from .compile_structure import check_entries
 from .container import check_json_shape
 
 SMALLEST_INT_LIMIT = 1 << 16
@@ -180,26 +181,41 @@ class WeightBudget:
 
 
 def check_compile_section(spec: Any, fail) -> None:
-    """The shape of the compile section: an object with an optimizer, a loss or
-    None, and a list of metrics (names, or objects with a class name or function)."""
+    """The shape of the compile section: an object with an optimizer; a loss, metrics
+    and weighted metrics each one entry, a list, or a dict by output name (metrics
+    also a list of lists; ``compile_structure.py``), every entry a name or an object
+    with a class name or function; loss weights numbers in the same shapes."""
     if not isinstance(spec, dict):
         fail("its compile settings are not an object.")
     metrics = spec.get("metrics")
-    if metrics is not None and not isinstance(metrics, list):
+    if metrics is not None and not isinstance(metrics, (list, dict)):
         fail(f"its compile settings give metrics as {type(metrics).__name__} "
              f"{str(metrics)[:40]!r}; metrics must be a list, e.g. ['accuracy'].")
-    for what, entry in [("optimizer", spec.get("optimizer")), ("loss", spec.get("loss")),
-                        *(("metric", m) for m in metrics or [])]:
-        if entry is None and what == "loss":
-            continue
-        if isinstance(entry, str):
-            if not 0 < len(entry) <= 200:
-                fail(f"its compile settings name a {what} with an empty or overlong name.")
-            continue
-        if not isinstance(entry, dict) or not (
-                isinstance(entry.get("class_name"), str) or isinstance(entry.get("function"), str)):
-            fail(f"its compile settings give the {what} as {str(entry)[:60]!r}: not a name or "
-                 "an object with a class name.")
-        if "class_name" in entry and not isinstance(entry.get("config", {}), dict):
-            fail(f"its compile settings give the {what} {entry['class_name'][:40]!r} a config "
-                 "that is not an object.")
+
+    def entry_check(what: str) -> Any:
+        def check(entry: Any) -> None:
+            if isinstance(entry, str):
+                if not 0 < len(entry) <= 200:
+                    fail(f"its compile settings name a {what} with an empty or overlong name.")
+                return
+            if not isinstance(entry, dict) or not (
+                    isinstance(entry.get("class_name"), str)
+                    or isinstance(entry.get("function"), str)):
+                fail(f"its compile settings give the {what} as {str(entry)[:60]!r}: not a name "
+                     "or an object with a class name.")
+            if "class_name" in entry and not isinstance(entry.get("config", {}), dict):
+                fail(f"its compile settings give the {what} {entry['class_name'][:40]!r} a "
+                     "config that is not an object.")
+        return check
+
+    entry_check("optimizer")(spec.get("optimizer"))
+    if spec.get("loss") is not None:
+        check_entries(spec.get("loss"), "loss", entry_check("loss"), fail)
+    check_entries(metrics, "metric", entry_check("metric"), fail)
+    check_entries(spec.get("weighted_metrics"), "weighted metric", entry_check("metric"), fail)
+
+    def number(weight: Any) -> None:
+        if not isinstance(weight, (int, float)) or isinstance(weight, bool):
+            fail(f"its compile settings give a loss weight {str(weight)[:40]!r} that is not a "
+                 "number.")
+    check_entries(spec.get("loss_weights"), "loss weight", number, fail)

@@ -19,6 +19,7 @@ from nn import losses as losses_module
 from nn.layers import loading
 from nn.models.functional import Functional
 from nn.models.sequential import Sequential
+from nn.saving.compile_structure import map_entries
 from nn.saving.container import atomic_write
 from nn.saving.errors import SavedFileError
 from nn.saving.keras_format import archive, h5_weights
@@ -89,15 +90,23 @@ def _compile_config(model: Any) -> dict:
     if isinstance(lr, dict):
         opt_config["learning_rate"] = {"module": "keras.optimizers.schedules", **lr,
                                        "registered_name": None}
+    # Keras 3 writes loss, loss_weights, metrics and weighted_metrics as compile() was
+    # given them: one entry, a list, or a dict by output name (compile_structure.py).
+    given = getattr(model, "_compile_arguments", {})
+    several = len(getattr(model, "_output_loss_trackers", [])) > 1
+    loss = given.get("loss") if several else model.loss
+
+    def metric(entry: Any) -> Any:
+        return _loss_or_metric(entry, "keras.metrics")
+
     return {
         "optimizer": {"module": "keras.optimizers", "class_name": type(optimizer).__name__,
                       "config": opt_config, "registered_name": None},
-        "loss": _loss_or_metric(model.loss, "keras.losses"),
-        "loss_weights": None,
-        "metrics": [_loss_or_metric(m, "keras.metrics") for m in model._metric_identifiers]
-        or None,
-        "weighted_metrics": None, "run_eagerly": False, "steps_per_execution": 1,
-        "jit_compile": False,
+        "loss": map_entries(lambda entry: _loss_or_metric(entry, "keras.losses"), loss),
+        "loss_weights": map_entries(float, given.get("loss_weights")),
+        "metrics": map_entries(metric, given.get("metrics", model._metric_identifiers)) or None,
+        "weighted_metrics": map_entries(metric, given.get("weighted_metrics")) or None,
+        "run_eagerly": False, "steps_per_execution": 1, "jit_compile": False,
     }
 
 
@@ -212,13 +221,13 @@ def _restore_compile(model: Any, spec: Any, path: str | os.PathLike) -> bool:
     leave the model uncompiled otherwise (the weights are loaded either way)."""
     try:
         optimizer = _optimizer_from_keras(spec.get("optimizer"))
-        loss = spec.get("loss")
-        if isinstance(loss, dict):
-            loss = _loss_from_keras(loss)
-        metrics = spec.get("metrics") or []
-        if not all(isinstance(m, str) for m in metrics):
-            raise ValueError("only metrics given by name are read from Keras files")
-        model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
+        # Each of these is one entry, a list or a dict by output name, as Keras wrote it.
+        loss = map_entries(_loss_entry, spec.get("loss"))
+        metrics = map_entries(_metric_entry, spec.get("metrics")) or []
+        weighted = map_entries(_metric_entry, spec.get("weighted_metrics"))
+        weights = map_entries(_number_entry, spec.get("loss_weights"))
+        model.compile(optimizer=optimizer, loss=loss, metrics=metrics, loss_weights=weights,
+                      weighted_metrics=weighted)
     except (ValueError, TypeError, KeyError, AttributeError) as err:
         warnings.warn(
             f"The model in {os.fspath(path)!r} was loaded without compile(): its Keras "
@@ -226,6 +235,26 @@ def _restore_compile(model: Any, spec: Any, path: str | os.PathLike) -> bool:
             stacklevel=4)
         return False
     return True
+
+
+def _loss_entry(entry: Any) -> Any:
+    if isinstance(entry, str):
+        return entry
+    if isinstance(entry, dict):
+        return _loss_from_keras(entry)
+    raise TypeError(f"a loss is given as {str(entry)[:40]!r}, neither a name nor an object")
+
+
+def _metric_entry(entry: Any) -> Any:
+    if not isinstance(entry, str):
+        raise ValueError("only metrics given by name are read from Keras files")
+    return entry
+
+
+def _number_entry(entry: Any) -> Any:
+    if not isinstance(entry, (int, float)) or isinstance(entry, bool):
+        raise TypeError(f"a loss weight is {str(entry)[:40]!r}, not a number")
+    return entry
 
 
 def _optimizer_from_keras(spec: Any) -> Any:
