@@ -1,11 +1,18 @@
-"""The few ``keras.backend`` functions that tutorials call.
+"""The few ``keras.backend`` functions that tutorials call (tf.keras's
+``keras.backend``; Keras 3 moved the maths to ``keras.ops``).
 
 >>> import nn
 >>> nn.backend.clear_session()
 >>> nn.backend.floatx()
 'float32'
+>>> float(nn.backend.std([1.0, 3.0]))
+1.0
 """
 
+from typing import Any
+
+from autograd import Tensor
+from autograd.tensorflow_names import reduce_mean, reduce_std
 from nn.layers.naming import clear_session
 
 
@@ -14,4 +21,19 @@ def floatx() -> str:
     return "float32"
 
 
-__all__ = ["clear_session", "floatx"]
+def epsilon() -> float:
+    """The small number Keras adds to avoid dividing by zero (1e-7)."""
+    return 1e-7
+
+
+def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """``keras.backend.mean``: the mean (of all items, or along ``axis``)."""
+    return reduce_mean(x, axis=axis, keepdims=keepdims)
+
+
+def std(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """``keras.backend.std``: the population standard deviation, as in Keras."""
+    return reduce_std(x, axis=axis, keepdims=keepdims)
+
+
+__all__ = ["clear_session", "epsilon", "floatx", "mean", "std"]

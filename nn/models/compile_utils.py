@@ -97,8 +97,8 @@ class CompiledLoss:
 
 def metric_identifiers(metrics: Any, output_names: list[str]) -> list[list]:
     """The metric identifiers of each output."""
-    if metrics is None:
-        return [[] for _ in output_names]
+    if metrics is None or (isinstance(metrics, (list, tuple, dict)) and not metrics):
+        return [[] for _ in output_names]  # [] and {} also mean: no metrics
     if len(output_names) == 1:
         if isinstance(metrics, dict):
             return [_as_list(per_output(metrics, output_names, "compile(metrics=...)")[0])]

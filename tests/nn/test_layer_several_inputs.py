@@ -197,3 +197,21 @@ def test_add_metric_logs_a_running_mean():
     first, second = (x[:2] @ kernel + bias).mean(), (x[2:] @ kernel + bias).mean()
     logs = model.evaluate(x, np.zeros((4, 2)), batch_size=2, verbose=0, return_dict=True)
     assert logs["mean_input"] == pytest.approx((first + second) / 2, rel=1e-5)
+
+
+def test_the_guides_metric_logging_layer_with_keras_backend_std():
+    # tf.keras guide: self.add_metric(keras.backend.std(inputs), name=..., aggregation="mean")
+    class MetricLoggingLayer(keras.layers.Layer):
+        def call(self, inputs):
+            self.add_metric(keras.backend.std(inputs), name="std_of_activation",
+                            aggregation="mean")
+            return inputs
+
+    keras.clear_session()
+    inputs = keras.Input((2,))
+    model = keras.Model(inputs, MetricLoggingLayer()(inputs))
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.array([[0.0, 2.0], [1.0, 1.0], [4.0, 0.0], [3.0, 3.0]], "float32")
+    logs = model.evaluate(x, x, batch_size=2, verbose=0, return_dict=True)
+    first, second = np.std(x[:2]), np.std(x[2:])  # population std of each batch: 0.7071, 1.5
+    assert logs["std_of_activation"] == pytest.approx((first + second) / 2, rel=1e-6)

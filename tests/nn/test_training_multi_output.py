@@ -109,18 +109,21 @@ def test_mistakes_get_messages_naming_the_outputs():
         model.compile(optimizer="sgd", loss="mse", loss_weights=[1.0, -1.0])
 
 
-def test_a_compiled_multi_output_model_saves_weights_and_warns_about_compile(tmp_path):
+def test_a_compiled_multi_output_model_saves_weights_and_compile_settings(tmp_path):
     model = two_headed()
-    model.compile(optimizer="adam", loss=["mse", "sparse_categorical_crossentropy"])
+    model.compile(optimizer="adam", loss=["mse", "sparse_categorical_crossentropy"],
+                  loss_weights=[1.0, 0.5])
     model.fit([XA, XB], [PRICE, KIND], epochs=1, verbose=0)
     path = tmp_path / "two.gradstack"
-    with pytest.warns(UserWarning, match="call compile\\(\\) again after loading"):
-        model.save(path)
+    model.save(path)
     loaded = nn.models.load_model(path)
-    assert not loaded.compiled
+    assert loaded.compiled
     for got, expected in zip(loaded.predict([XA, XB], verbose=0),
                              model.predict([XA, XB], verbose=0), strict=True):
         np.testing.assert_allclose(got, expected, rtol=1e-6)
+    logs = loaded.evaluate([XA, XB], [PRICE, KIND], verbose=0, return_dict=True)
+    parts = [value for name, value in logs.items() if name.endswith("_loss")]
+    assert logs["loss"] == pytest.approx(parts[0] + 0.5 * parts[1], rel=1e-5)
 
 
 def test_single_output_models_keep_model_loss():
