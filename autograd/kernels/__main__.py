@@ -51,6 +51,8 @@ def _recurrent_calls(dtype) -> dict[str, Callable[[], None]]:
     grad, state = np.ones((b, t + 1, n), dtype), np.zeros((b, n), dtype)
     keep, tanh_cs = np.ones((b, t), dtype), np.zeros((b, t, n), dtype)
     return {
+        "lstm_forward_step": lambda: recurrent.lstm_forward_step(
+            0, np.zeros((b, 4 * n), dtype), cs, np.empty_like(gates), state.copy()),
         "lstm_backward_step": lambda: recurrent.lstm_backward_step(
             0, grad, state.copy(), state.copy(), gates, cs, tanh_cs, keep,
             np.empty_like(gates), state.copy()),

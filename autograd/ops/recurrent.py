@@ -182,10 +182,12 @@ class LSTMSequence(Function):
         ract, _ = _act(recurrent_activation)
         h, keep, rec = _prepare(x, h0, mask, recurrent_mask, n)
         c = np.zeros_like(h) if c0 is None else c0
-        # With σ and tanh, one tanh call per step does all four gates:
+        # With σ and tanh (fused), one tanh call per step does all four gates:
         # σ(a) = (1 + tanh(a / 2)) / 2, so halve the σ gates' columns of W, U and b
-        # (exact: a power of two) and apply tanh to the whole z.
-        fused = activation == "tanh" and recurrent_activation == "sigmoid"
+        # (exact: a power of two), apply tanh to the whole z, and let a kernel do the
+        # rest of the gate arithmetic (kernels/recurrent.py). Other activations: NumPy.
+        fused = (activation == "tanh" and recurrent_activation == "sigmoid"
+                 and np.result_type(x, kernel) in (np.float32, np.float64))
         scale = _lstm_half_sigmoid_columns(n, recurrent_kernel.dtype) if fused else None
         u = recurrent_kernel if scale is None else recurrent_kernel * scale
         xw = x @ (kernel if scale is None else kernel * scale)
@@ -203,21 +205,24 @@ class LSTMSequence(Function):
         for t in range(steps):
             h_in = h if rec is None else h * rec
             h_prev[:, t] = h_in
-            z = gates[:, t]  # the gates are computed in place, in their final place
-            np.matmul(h_in, u, out=hu)
-            np.add(xw[:, t], hu, out=z)
-            i, f, g, o = z[:, :n], z[:, n:2 * n], z[:, 2 * n:3 * n], z[:, 3 * n:]
-            if fused:
+            z = hu
+            np.matmul(h_in, u, out=z)
+            np.add(xw[:, t], z, out=z)
+            if fused:  # the kernel: i, f, o = (1 + tanh) / 2, c_t = f * c_{t-1} + i * g
                 np.tanh(z, out=z)
-                for gate in (z[:, :2 * n], o):  # i and f, then o: (1 + tanh(z / 2)) / 2
-                    gate += 1
-                    gate *= 0.5
+                recurrent_kernels.lstm_forward_step(t, z, cs, gates, c_new)
             else:
-                i[...], f[...], g[...], o[...] = ract(i), ract(f), act(g), ract(o)
-            np.multiply(f, c, out=c_new)  # c_t = f * c_{t-1} + i * g
-            c_new += i * g
+                gate = gates[:, t]
+                gate[:, :n], gate[:, n:2 * n] = ract(z[:, :n]), ract(z[:, n:2 * n])
+                gate[:, 2 * n:3 * n], gate[:, 3 * n:] = act(z[:, 2 * n:3 * n]), ract(z[:, 3 * n:])
+                np.multiply(gate[:, n:2 * n], c, out=c_new)  # c_t = f * c_{t-1} + i * g
+                c_new += gate[:, :n] * gate[:, 2 * n:3 * n]
+            o = gates[:, t, 3 * n:]
             tanh_c = tanh_cs[:, t]
-            tanh_c[...] = act(c_new)
+            if fused:
+                np.tanh(c_new, out=tanh_c)
+            else:
+                tanh_c[...] = act(c_new)
             if keep is None:
                 cs[:, t + 1] = c_new
                 c, h = cs[:, t + 1], out[:, t]

@@ -1,11 +1,16 @@
-"""The LSTM backward step kernel (autograd/kernels/recurrent.py) against its NumPy
-twin, jitted and as plain Python (what NUMBA_DISABLE_JIT=1 runs), with and without
+"""The LSTM step kernels (autograd/kernels/recurrent.py) against their NumPy twins,
+jitted and as plain Python (what NUMBA_DISABLE_JIT=1 runs), with and without
 masked steps."""
 
 import numpy as np
 import pytest
 
-from autograd.kernels.recurrent import lstm_backward_step, lstm_backward_step_numpy
+from autograd.kernels.recurrent import (
+    lstm_backward_step,
+    lstm_backward_step_numpy,
+    lstm_forward_step,
+    lstm_forward_step_numpy,
+)
 
 pytestmark = pytest.mark.kernels
 
@@ -76,3 +81,32 @@ def test_lstm_backward_step_by_hand():
                        np.zeros((1, 1, 1)), np.ones((1, 1)), dz, dh_skip)
     np.testing.assert_array_equal(dz[0, 0], [0.0, 0.0, 0.75, 0.0])
     np.testing.assert_array_equal(dc, [[0.75]])  # dc_t * f
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("kernel", [lstm_forward_step, lstm_forward_step.py_func],
+                         ids=["jit", "python"])
+def test_lstm_forward_step_matches_its_numpy_twin(dtype, kernel):
+    rng = np.random.default_rng(1)
+    tz = np.tanh(rng.normal(size=(B, 4 * N))).astype(dtype)
+    cs = rng.normal(size=(B, T + 1, N)).astype(dtype)
+    results = []
+    for step in (kernel, lstm_forward_step_numpy):
+        gates, c_new = np.full((B, T, 4 * N), np.nan, dtype), np.empty((B, N), dtype)
+        step(2, tz, cs, gates, c_new)
+        results.append((gates, c_new))
+    (gates, c_new), (want_gates, want_c) = results
+    assert gates.dtype == c_new.dtype == dtype
+    np.testing.assert_array_equal(gates, want_gates)  # same operations, same order
+    np.testing.assert_array_equal(c_new, want_c)
+    assert np.isnan(gates[:, 1]).all() and not np.isnan(gates[:, 2]).any()  # only step 2
+
+
+def test_lstm_forward_step_by_hand():
+    # tanh values 0 for i and f (σ = 0.5), 0.5 for g, 1 for o (σ = 1); c_{t-1} = 2:
+    # c_t = 0.5 * 2 + 0.5 * 0.5 = 1.25
+    tz = np.array([[0.0, 0.0, 0.5, 1.0]])
+    gates, c_new = np.empty((1, 1, 4)), np.empty((1, 1))
+    lstm_forward_step(0, tz, np.full((1, 2, 1), 2.0), gates, c_new)
+    np.testing.assert_array_equal(gates[0, 0], [0.5, 0.5, 0.5, 1.0])
+    np.testing.assert_array_equal(c_new, [[1.25]])
