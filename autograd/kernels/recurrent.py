@@ -5,7 +5,7 @@ Why kernels: a step is a dozen (forward) to twenty (backward) elementwise NumPy
 calls on (batch, units) slices, each a pass over memory with a temporary. At
 batch 64 x 128 units, backward's took 0.145 ms of CPU per step (more than the
 step's 0.064 ms ``dz @ U.T``), this loop 0.073 ms; forward's gate and cell-state
-calls ~0.14 ms per step (benchmarks/README.md, "Sequences"). The tanh calls stay
+calls 0.055 ms, its loop 0.010 ms (benchmarks/README.md, "Sequences"). The tanh calls stay
 in NumPy, whose tanh is vectorized where Numba's scalar tanh is not (without
 Intel SVML: 6x slower): forward applies ``np.tanh`` to all four gate blocks at
 once, the σ gates' pre-activations halved since σ(a) = (1 + tanh(a/2)) / 2, and
