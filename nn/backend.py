@@ -13,6 +13,7 @@ from typing import Any
 
 from autograd import Tensor
 from autograd.tensorflow_names import reduce_mean, reduce_std
+from nn import random as random_module
 from nn.layers.naming import clear_session
 
 
@@ -36,4 +37,12 @@ def std(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     return reduce_std(x, axis=axis, keepdims=keepdims)
 
 
-__all__ = ["clear_session", "epsilon", "floatx", "mean", "std"]
+def random_normal(shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: Any = None,
+                  seed: Any = None) -> Tensor:
+    """``keras.backend.random_normal`` (tf.keras): ``nn.random.normal``, Keras 3's
+    ``keras.random.normal``. ``shape`` may hold sizes read with ``tf.shape``."""
+    shape = tuple(int(d) for d in (shape.numpy() if isinstance(shape, Tensor) else shape))
+    return random_module.normal(shape, mean=mean, stddev=stddev, dtype=dtype, seed=seed)
+
+
+__all__ = ["clear_session", "epsilon", "floatx", "mean", "random_normal", "std"]

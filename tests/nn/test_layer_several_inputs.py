@@ -215,3 +215,23 @@ def test_the_guides_metric_logging_layer_with_keras_backend_std():
     logs = model.evaluate(x, x, batch_size=2, verbose=0, return_dict=True)
     first, second = np.std(x[:2]), np.std(x[2:])  # population std of each batch: 0.7071, 1.5
     assert logs["std_of_activation"] == pytest.approx((first + second) / 2, rel=1e-6)
+
+
+def test_the_guides_sampling_layer_with_keras_backend_random_normal():
+    # tf.keras guide (VAE): epsilon = keras.backend.random_normal(shape=(batch, dim)),
+    # with batch and dim read by tf.shape.
+    class Sampling(keras.layers.Layer):
+        def call(self, inputs):
+            z_mean, z_log_var = inputs
+            batch = tf.shape(z_mean)[0]
+            dim = tf.shape(z_mean)[1]
+            epsilon = keras.backend.random_normal(shape=(batch, dim))
+            return z_mean + tf.exp(0.5 * z_log_var) * epsilon
+
+    keras.utils.set_random_seed(0)
+    z_mean = np.full((4000, 3), 2.0, "float32")
+    z_log_var = np.full((4000, 3), np.log(0.25), "float32")  # std exp(0.5 * log 0.25) = 0.5
+    z = Sampling()((z_mean, z_log_var)).numpy()
+    assert z.shape == (4000, 3)
+    assert z.mean() == pytest.approx(2.0, abs=0.02)  # 12000 draws: standard error 0.005
+    assert z.std() == pytest.approx(0.5, abs=0.02)
