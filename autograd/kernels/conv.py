@@ -47,7 +47,7 @@ from __future__ import annotations
 import numpy as np
 
 from .geometry import Window
-from .im2col import col2im_rows, im2col_rows
+from .im2col import as_words, col2im_rows, im2col_rows
 from .workspace import scratch
 
 # One block of the column matrix is about TILE_BYTES: blocks that stay in the L2/L3
@@ -138,11 +138,12 @@ class ColumnMatrix:
         if self._keep:
             block = self._buffer[rows]
             if rows.stop > self._filled:
-                im2col_rows(self.x, block, rows.start, *self._geometry)
+                im2col_rows(as_words(self.x), as_words(block), rows.start, *self._geometry)
                 self._filled = rows.stop
             return block
         block = self._buffer[: rows.stop - rows.start]
-        im2col_rows(self.x, block, rows.start, *self._geometry)
+        # as words: one compiled copy loop for float32 and float64 (kernels/im2col.py)
+        im2col_rows(as_words(self.x), as_words(block), rows.start, *self._geometry)
         return block
 
     def add_back(self, d_block: np.ndarray, rows: slice, dx: np.ndarray) -> None:
