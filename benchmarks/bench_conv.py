@@ -3,6 +3,7 @@
     python benchmarks/bench_conv.py            # full table (a few minutes)
     python benchmarks/bench_conv.py --quick    # fewer repetitions
     python benchmarks/bench_conv.py --no-compile  # skip the compile-time section
+    python benchmarks/bench_conv.py --busy --quick  # quiet vs one core kept busy
 
 For each workload it times the forward pass and forward + backward (gradients
 for x, kernel and bias; for pools, x) of
@@ -21,11 +22,19 @@ spin for a while too, and neither library should pay for the other's.
 
 It also measures Numba compile cost in fresh subprocesses: the cold first-call
 compile of every kernel (empty NUMBA_CACHE_DIR) and the warm load from that cache.
+
+``--busy`` measures instead how each library copes with a competing process: it
+starts ``python -c "while True: pass"`` itself (``benchmarks/busy.py``) and
+alternates rounds with that process paused (quiet) and running (busy), for ours
+and torch, then prints quiet and busy times, busy/quiet for each library, and
+ours/torch under the same load. The spinner's own CPU time does not count as a
+disturbance; other processes' does, as usual.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import platform
 import subprocess
@@ -36,6 +45,8 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from busy import Spinner, load_average, set_state  # noqa: E402
 
 import autograd  # noqa: E402
 from autograd.kernels.geometry import window_2d  # noqa: E402
@@ -90,9 +101,10 @@ def _own_ticks() -> int:
     return int(fields[11]) + int(fields[12])  # utime + stime
 
 
-def foreign_cpu(fn) -> tuple:
+def foreign_cpu(fn, spinner=None) -> tuple:
     """Run ``fn``; return (wall seconds, CPU seconds other processes used meanwhile,
-    what fn returned)."""
+    what fn returned). The ``--busy`` spinner's CPU time is not counted."""
+    spun = spinner.ticks() if spinner is not None else 0
     try:
         busy, own = _busy_ticks(), _own_ticks()
     except OSError:  # not Linux: cannot tell, assume a quiet machine
@@ -102,7 +114,8 @@ def foreign_cpu(fn) -> tuple:
     wall = time.perf_counter() - start
     if busy is None:
         return wall, 0.0, result
-    foreign = (_busy_ticks() - busy) - (_own_ticks() - own)
+    spun = (spinner.ticks() - spun) if spinner is not None else 0
+    foreign = (_busy_ticks() - busy) - (_own_ticks() - own) - spun
     return wall, max(foreign, 0) / os.sysconf("SC_CLK_TCK"), result
 
 
@@ -132,13 +145,17 @@ class Timer:
       the host cancel out instead of landing on one side.
     """
 
-    def __init__(self, rounds: int, max_tries: int):
-        self.rounds, self.max_tries = rounds, max_tries
+    def __init__(self, rounds: int, max_tries: int, spinner=None):
+        self.rounds, self.max_tries, self.spinner = rounds, max_tries, spinner
         self.discarded = self.noisy = 0
 
-    def compare(self, fns: dict) -> dict:
-        """name -> list of per-round median seconds (the same number for each name)."""
-        for fn in fns.values():  # warm up (compile, caches, allocator)
+    def compare(self, fns: dict, setups: dict | None = None) -> dict:
+        """name -> list of per-round median seconds (the same number for each name).
+        ``setups[name]()``, if given, runs before each of that function's rounds
+        (``--busy``: pause or resume the spinner)."""
+        setups = setups or {}
+        for name, fn in fns.items():  # warm up (compile, caches, allocator)
+            setups.get(name, lambda: None)()
             fn()
             fn()
         reps = {name: max(3, int(0.1 / max(min(timed(fn) for _ in range(2)), 1e-6)))
@@ -146,6 +163,7 @@ class Timer:
         rounds: dict = {name: [] for name in fns}
         for _ in range(self.rounds):
             for name, fn in fns.items():  # take turns: slow periods hit every function
+                setups.get(name, lambda: None)()
                 rounds[name].append(float(np.median(self._quiet_round(fn, reps[name]))))
         return rounds
 
@@ -155,7 +173,8 @@ class Timer:
             # Idle threads keep spinning after a call (OpenBLAS's for ~0.1 s, PyTorch's
             # OpenMP threads for a while): let the other library's threads sleep first.
             time.sleep(0.15)
-            wall, foreign, times = foreign_cpu(lambda: [timed(fn) for _ in range(reps)])
+            wall, foreign, times = foreign_cpu(lambda: [timed(fn) for _ in range(reps)],
+                                               self.spinner)
             if foreign <= 0.03 * wall * (os.cpu_count() or 1):
                 return times
             self.discarded += 1
@@ -319,9 +338,10 @@ def global_pool_case(kind, batch, size, channels, rng):
 # ---------------------------------------------------------------- compile cost
 
 
-def compile_times() -> tuple[float, float, float, float]:
-    """(cold kernel seconds, cold process seconds, warm kernel seconds, warm process
-    seconds) of ``python -m autograd.kernels --warmup`` on a fresh cache directory."""
+def compile_times() -> tuple[float, ...]:
+    """(cold kernel seconds, cold kernel CPU seconds, cold process seconds, and the
+    same three warm) of ``python -m autograd.kernels --warmup`` on a fresh cache
+    directory; "kernel" sums the first calls of every kernel (its "total" line)."""
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
     results = []
     with tempfile.TemporaryDirectory() as cache:
@@ -332,13 +352,61 @@ def compile_times() -> tuple[float, float, float, float]:
                                  cwd=root, env=env, capture_output=True, text=True,
                                  check=True).stdout
             wall = time.perf_counter() - start
-            kernels = sum(float(line.split()[-1]) for line in out.splitlines()
-                          if "pool" in line or "col" in line)  # conv and pool kernels
-            results += [kernels, wall]
+            total = next(line for line in out.splitlines() if line.startswith("total"))
+            results += [float(total.split()[-2]), float(total.split()[-1]), wall]
     return tuple(results)
 
 
 # ---------------------------------------------------------------- main
+
+
+def all_cases(rng) -> list:
+    cases = [(w[0], conv_case(*w[1:], rng), 3.0) for w in CONV_WORKLOADS]
+    cases += [(w[0], pool_case(*w[1:], rng), 2.0) for w in POOL_WORKLOADS]
+    cases += [(w[0], global_pool_case(*w[1:], rng), 2.0) for w in GLOBAL_POOL_WORKLOADS]
+    return cases
+
+
+def busy_main(args, rng) -> None:
+    """``--busy``: every workload with the spinner paused and running, rounds alternating."""
+    if torch is None:
+        sys.exit("--busy compares with PyTorch: install the reference extra (torch)")
+    spinner = Spinner()
+    timer = Timer(rounds=4 if args.quick else 10, max_tries=args.max_tries, spinner=spinner)
+    print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+          f"numpy {np.__version__}, torch {torch.__version__}")
+    print(f"# load average before: {load_average()}  (spinner pid {spinner.process.pid})")
+    print("# quiet = the spinner paused, busy = `python -c 'while True: pass'` running;")
+    print("# rounds alternate ours quiet, torch quiet, ours busy, torch busy.")
+    header = (f"{'workload':<22} {'pass':<7} {'ours q ms':>9} {'ours b ms':>9} {'ours b/q':>8} "
+              f"{'torch q ms':>10} {'torch b ms':>10} {'torch b/q':>9} {'ours/torch b':>12} "
+              f"{'noisy':>5}")
+    print(header)
+    print("-" * len(header))
+    try:
+        for name, (fwd, fb, _flops), _factor in all_cases(rng):
+            for label, fns in (("fwd", fwd), ("fwd+bwd", fb)):
+                runs = {f"{lib} {state}": fns[lib] for state in ("quiet", "busy")
+                        for lib in ("ours", "torch")}
+                setups = {key: functools.partial(set_state, spinner, key.split()[1])
+                          for key in runs}
+                noisy_before = timer.noisy
+                t = timer.compare(runs, setups)
+                spinner.pause()
+                med = {key: median_time(v) for key, v in t.items()}
+                print(f"{name:<22} {label:<7} {med['ours quiet'] * 1e3:9.2f} "
+                      f"{med['ours busy'] * 1e3:9.2f} "
+                      f"{paired_ratio(t['ours busy'], t['ours quiet']):8.2f} "
+                      f"{med['torch quiet'] * 1e3:10.2f} {med['torch busy'] * 1e3:10.2f} "
+                      f"{paired_ratio(t['torch busy'], t['torch quiet']):9.2f} "
+                      f"{paired_ratio(t['ours busy'], t['torch busy']):12.2f} "
+                      f"{timer.noisy - noisy_before:5d}", flush=True)
+    finally:
+        spinner.stop()
+    print(f"# load average after: {load_average()}")
+    print("# ratios are medians over rounds of paired rounds; targets (issue 17): ours b/q <= 2,")
+    print("# ours/torch b <= 1.5. 'noisy': rounds kept after --max-tries attempts although")
+    print(f"# other processes used > 3% of the CPU meanwhile; repeated rounds: {timer.discarded}.")
 
 
 def main() -> None:
@@ -347,9 +415,14 @@ def main() -> None:
     parser.add_argument("--no-compile", action="store_true", help="skip compile timing")
     parser.add_argument("--max-tries", type=int, default=30,
                         help="attempts per round before accepting a disturbed one")
+    parser.add_argument("--busy", action="store_true",
+                        help="quiet vs one core kept busy by a spinning process")
     args = parser.parse_args()
-    timer = Timer(rounds=5 if args.quick else 15, max_tries=args.max_tries)
     rng = np.random.default_rng(0)
+    if args.busy:
+        busy_main(args, rng)
+        return
+    timer = Timer(rounds=5 if args.quick else 15, max_tries=args.max_tries)
 
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
           f"numpy {np.__version__}, torch {torch.__version__ if torch else 'not installed'}")
@@ -359,10 +432,7 @@ def main() -> None:
               f"{'noisy':>5}")
     print(header)
     print("-" * len(header))
-    cases = [(w[0], conv_case(*w[1:], rng), 3.0) for w in CONV_WORKLOADS]
-    cases += [(w[0], pool_case(*w[1:], rng), 2.0) for w in POOL_WORKLOADS]
-    cases += [(w[0], global_pool_case(*w[1:], rng), 2.0) for w in GLOBAL_POOL_WORKLOADS]
-    for name, (fwd, fb, flops), fb_factor in cases:
+    for name, (fwd, fb, flops), fb_factor in all_cases(rng):
         for label, fns, work in (("fwd", fwd, flops), ("fwd+bwd", fb, fb_factor * flops)):
             # The NumPy twin is slow on the big workloads: time it on its own, briefly.
             numpy_fn = fns.pop("numpy")
@@ -385,12 +455,16 @@ def main() -> None:
     print("# anyway after --max-tries attempts (their times include other processes' load).")
 
     if not args.no_compile:
-        cold, cold_wall, warm, warm_wall = compile_times()
-        print("\nNumba compile, conv + pool kernels, float32 + float64 "
+        print(f"\n# load average before compiling: {load_average()}")
+        cold, cold_cpu, cold_wall, warm, warm_cpu, warm_wall = compile_times()
+        print("Numba compile, every kernel, float32 + float64 "
               "(python -m autograd.kernels --warmup, fresh NUMBA_CACHE_DIR):")
-        print(f"  cold: {cold:.2f} s compiling ({cold_wall:.2f} s for the whole process)")
-        print(f"  warm: {warm:.2f} s loading from the cache ({warm_wall:.2f} s for the "
-              f"whole process, including Python, NumPy and Numba imports)")
+        print(f"  cold: {cold:.2f} s compiling, {cold_cpu:.2f} s of it CPU time "
+              f"({cold_wall:.2f} s for the whole process)")
+        print(f"  warm: {warm:.2f} s loading from the cache, {warm_cpu:.2f} s CPU "
+              f"({warm_wall:.2f} s for the whole process, including Python, NumPy and "
+              "Numba imports)")
+        print(f"# load average after: {load_average()}")
 
 
 if __name__ == "__main__":

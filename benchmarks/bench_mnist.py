@@ -30,7 +30,14 @@ every setup alike; the table gives the medians over all passes and the ratio to
 the baseline's median, and the load average before and after.
 
     python benchmarks/bench_mnist.py [--what fit,predict,memory] [--threads 1,2]
-                                     [--passes 4] [--repeats 5] [--steps 10]
+                                     [--passes 4] [--repeats 5] [--steps 10] [--quick]
+
+``--busy`` (default ``--what fit --threads 2 --setups gradstack,torch``) starts
+``python -c "while True: pass"`` itself (``benchmarks/busy.py``) and runs every
+process twice, once with that spinner paused (quiet) and once with it running
+(busy), the order alternating from pass to pass; the table gives quiet and busy
+medians, busy/quiet, and each setup's busy time over the baseline's busy time.
+Targets (issue 17): busy/quiet <= 2 and busy vs torch <= 1.5.
 """
 
 from __future__ import annotations
@@ -44,6 +51,9 @@ import sys
 import time
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from busy import Spinner, load_average, set_state  # noqa: E402
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
@@ -198,20 +208,66 @@ def available(setup: str) -> bool:
     return True
 
 
+def busy_main(args) -> None:
+    """``--busy``: each process once with the spinner paused and once with it running."""
+    setups = [s for s in args.setups.split(",") if available(s)]
+    spinner = Spinner()
+    print(f"MNIST convnet, batch {BATCH}, {args.steps} steps per epoch; {args.passes} passes "
+          f"over {', '.join(setups)}, each quiet (spinner paused) and busy (`python -c "
+          f"'while True: pass'` running), order alternating; {args.repeats} timed epochs "
+          f"each; {os.cpu_count()} CPUs, load average {load_average()} at the start\n")
+    try:
+        for what in args.what.split(","):
+            print(f"| {what} | threads | quiet ms / step | busy ms / step | busy / quiet "
+                  f"| busy vs {args.baseline} busy |")
+            print("|---|---:|---:|---:|---:|---:|")
+            for n in [int(t) for t in args.threads.split(",")]:
+                ms = {(s, state): [] for s in setups for state in ("quiet", "busy")}
+                for p in range(args.passes):
+                    states = ("quiet", "busy") if p % 2 == 0 else ("busy", "quiet")
+                    for s in setups if p % 2 == 0 else setups[::-1]:
+                        for state in states:
+                            set_state(spinner, state)
+                            result = measure(s, what, n, args.repeats, args.steps)
+                            spinner.pause()
+                            ms[s, state].append(statistics.median(result["ms"]))
+                med = {key: statistics.median(v) for key, v in ms.items()}
+                base = med.get((args.baseline, "busy"))
+                for s in setups:
+                    q, b = med[s, "quiet"], med[s, "busy"]
+                    vs = f"{b / base:.2f}" if base else ""
+                    print(f"| {s} | {n} | {q:.1f} | {b:.1f} | {b / q:.2f} | {vs} |", flush=True)
+            print(f"\nload average {load_average()} at the end of '{what}'\n", flush=True)
+    finally:
+        spinner.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--what", default="fit,predict,memory")
-    parser.add_argument("--setups", default=",".join(SETUPS))
-    parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--what", default=None, help="default fit,predict,memory (--busy: fit)")
+    parser.add_argument("--setups", default=None,
+                        help=f"default {','.join(SETUPS)} (--busy: gradstack,torch)")
+    parser.add_argument("--threads", default=None, help="default 1,2 (--busy: 2)")
     parser.add_argument("--passes", type=int, default=4)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--steps", type=int, default=10, help="steps (batches) per epoch")
+    parser.add_argument("--quick", action="store_true", help="--passes 2 --repeats 3 --steps 5")
+    parser.add_argument("--busy", action="store_true",
+                        help="quiet vs one core kept busy by a spinning process")
     parser.add_argument("--baseline", default="torch")
     parser.add_argument("--worker", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         setup, what, threads, repeats, steps = args.worker
         print(json.dumps(worker(setup, what, int(threads), int(repeats), int(steps))))
+        return
+    if args.quick:
+        args.passes, args.repeats, args.steps = 2, 3, 5
+    args.what = args.what or ("fit" if args.busy else "fit,predict,memory")
+    args.setups = args.setups or ("gradstack,torch" if args.busy else ",".join(SETUPS))
+    args.threads = args.threads or ("2" if args.busy else "1,2")
+    if args.busy:
+        busy_main(args)
         return
     setups = [s for s in args.setups.split(",") if available(s)]
     threads = [int(n) for n in args.threads.split(",")]
