@@ -4,6 +4,7 @@
     python benchmarks/bench_conv.py --quick    # fewer repetitions
     python benchmarks/bench_conv.py --no-compile  # skip the compile-time section
     python benchmarks/bench_conv.py --busy --quick  # quiet vs one core kept busy
+    python benchmarks/bench_conv.py --only "28x28,maxpool2 26"  # some workloads
 
 For each workload it times the forward pass and forward + backward (gradients
 for x, kernel and bias; for pools, x) of
@@ -360,10 +361,15 @@ def compile_times() -> tuple[float, ...]:
 # ---------------------------------------------------------------- main
 
 
-def all_cases(rng) -> list:
-    cases = [(w[0], conv_case(*w[1:], rng), 3.0) for w in CONV_WORKLOADS]
-    cases += [(w[0], pool_case(*w[1:], rng), 2.0) for w in POOL_WORKLOADS]
-    cases += [(w[0], global_pool_case(*w[1:], rng), 2.0) for w in GLOBAL_POOL_WORKLOADS]
+def all_cases(rng, only: str = "") -> list:
+    """(name, (fwd fns, fwd+bwd fns, flops), backward factor) of every workload whose
+    name contains one of the comma-separated parts of ``only`` (all if empty)."""
+    wanted = [part for part in only.split(",") if part]
+    keep = lambda name: not wanted or any(part in name for part in wanted)  # noqa: E731
+    cases = [(w[0], conv_case(*w[1:], rng), 3.0) for w in CONV_WORKLOADS if keep(w[0])]
+    cases += [(w[0], pool_case(*w[1:], rng), 2.0) for w in POOL_WORKLOADS if keep(w[0])]
+    cases += [(w[0], global_pool_case(*w[1:], rng), 2.0) for w in GLOBAL_POOL_WORKLOADS
+              if keep(w[0])]
     return cases
 
 
@@ -384,7 +390,7 @@ def busy_main(args, rng) -> None:
     print(header)
     print("-" * len(header))
     try:
-        for name, (fwd, fb, _flops), _factor in all_cases(rng):
+        for name, (fwd, fb, _flops), _factor in all_cases(rng, args.only):
             for label, fns in (("fwd", fwd), ("fwd+bwd", fb)):
                 runs = {f"{lib} {state}": fns[lib] for state in ("quiet", "busy")
                         for lib in ("ours", "torch")}
@@ -415,6 +421,8 @@ def main() -> None:
     parser.add_argument("--no-compile", action="store_true", help="skip compile timing")
     parser.add_argument("--max-tries", type=int, default=30,
                         help="attempts per round before accepting a disturbed one")
+    parser.add_argument("--only", default="",
+                        help="comma-separated parts of workload names to run (default: all)")
     parser.add_argument("--busy", action="store_true",
                         help="quiet vs one core kept busy by a spinning process")
     args = parser.parse_args()
@@ -432,7 +440,7 @@ def main() -> None:
               f"{'noisy':>5}")
     print(header)
     print("-" * len(header))
-    for name, (fwd, fb, flops), fb_factor in all_cases(rng):
+    for name, (fwd, fb, flops), fb_factor in all_cases(rng, args.only):
         for label, fns, work in (("fwd", fwd, flops), ("fwd+bwd", fb, fb_factor * flops)):
             # The NumPy twin is slow on the big workloads: time it on its own, briefly.
             numpy_fn = fns.pop("numpy")

@@ -9,7 +9,9 @@ and CPU seconds): the compile time on a cold cache, the load time on a warm
 one. ``im2col_rows`` is called once, on uint32 words: it only copies, and the
 convolution hands it both float dtypes as words (``kernels/im2col.py``). A
 kernel that is an assignment's stub (it raises ``NotImplementedError``) is
-skipped.
+skipped. ``--dtypes float32`` compiles only what a float32 model uses (about
+half the time, benchmarks/README.md); float64, which gradcheck uses, then
+compiles on first use.
 """
 
 from __future__ import annotations
@@ -24,12 +26,12 @@ import numpy as np
 from . import im2col, pool, recurrent, relu, special
 
 
-def _conv_calls(dtype) -> dict[str, Callable[[], None]]:
+def _conv_calls(dtype, with_im2col: bool = True) -> dict[str, Callable[[], None]]:
     x = np.ones((1, 3, 3, 2), dtype)
     cols = np.empty((4, 2 * 2 * 2), dtype)
     geo = (0, 2, 2, 1, 1, 1, 1, 0, 0, 2, 2)  # p0, kh, kw, sh, sw, dh, dw, pads, out_h, out_w
     calls = {}
-    if dtype == np.float32:  # the one version, on words, that serves both dtypes
+    if with_im2col:  # the one version, on words, that serves both dtypes
         words = im2col.as_words
         calls["im2col_rows"] = lambda: im2col.im2col_rows(words(x), words(cols), *geo)
     return {
@@ -66,14 +68,16 @@ def _recurrent_calls(dtype) -> dict[str, Callable[[], None]]:
     }
 
 
-def warmup(file=sys.stdout) -> dict[str, float]:
+def warmup(file=sys.stdout, dtypes=("float32", "float64")) -> dict[str, float]:
     """Call every kernel once per dtype; print wall and CPU seconds per (kernel, dtype)
-    and return the wall seconds."""
+    and return the wall seconds. ``dtypes=("float32",)`` warms only what a float32
+    model uses (gradcheck's float64 then compiles on first use)."""
     times: dict[str, float] = {}
     cpu_total = 0.0
     print(f"{'kernel':<20} {'dtype':<8} {'seconds':>8} {'cpu s':>7}", file=file)
-    for dtype in (np.float32, np.float64):
-        calls = {**_conv_calls(dtype), **_pool_calls(dtype), **_recurrent_calls(dtype)}
+    for i, dtype in enumerate(np.dtype(d).type for d in dtypes):
+        calls = {**_conv_calls(dtype, with_im2col=i == 0), **_pool_calls(dtype),
+                 **_recurrent_calls(dtype)}
         for name, call in calls.items():
             label = "uint32" if name == "im2col_rows" else np.dtype(dtype).name
             start, cpu_start = time.perf_counter(), time.process_time()
@@ -105,11 +109,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--warmup", action="store_true",
                         help="call each kernel once per dtype and print the time it took")
+    parser.add_argument("--dtypes", default="float32,float64",
+                        help="which versions to compile (float32 alone: what a float32 "
+                             "model uses)")
     args = parser.parse_args(argv)
     if not args.warmup:
         parser.print_help()
         return 2
-    warmup()
+    dtypes = tuple(d for d in args.dtypes.split(",") if d)
+    if not dtypes or not set(dtypes) <= {"float32", "float64"}:
+        parser.error(f"--dtypes takes float32 and/or float64, comma-separated; got {args.dtypes!r}")
+    warmup(dtypes=dtypes)
     return 0
 
 

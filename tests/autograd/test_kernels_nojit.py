@@ -117,3 +117,15 @@ def test_warmup_command_compiles_every_kernel_and_reports_times():
     assert result.stdout.count("im2col_rows          uint32") == 1, result.stdout
     assert "total" in result.stdout
     assert run(["-m", "autograd.kernels"], cwd=PACKAGE_ROOT).returncode == 2  # usage
+
+
+def test_warmup_of_float32_alone_compiles_no_float64_conv_or_pool_kernel():
+    result = run(["-m", "autograd.kernels", "--warmup", "--dtypes", "float32"], cwd=PACKAGE_ROOT)
+    assert result.returncode == 0, result.stderr
+    lines = [line.split() for line in result.stdout.splitlines()[1:-1]]
+    assert {kernel for kernel, dtype, *_ in lines if dtype == "float32"} == {
+        "col2im_rows", "relu_backward", "max_pool_forward", "max_pool_backward",
+        "avg_pool_forward", "avg_pool_backward"}
+    assert [kernel for kernel, dtype, *_ in lines if dtype == "float64"] == ["erf_numba"]
+    bad = run(["-m", "autograd.kernels", "--warmup", "--dtypes", "float16"], cwd=PACKAGE_ROOT)
+    assert bad.returncode == 2 and "float32 and/or float64" in bad.stderr
