@@ -125,7 +125,7 @@ def test_warmup_of_float32_alone_compiles_no_float64_conv_or_pool_kernel():
     lines = [line.split() for line in result.stdout.splitlines()[1:-1]]
     assert {kernel for kernel, dtype, *_ in lines if dtype == "float32"} == {
         "col2im_rows", "relu_backward", "max_pool_forward", "max_pool_backward",
-        "avg_pool_forward", "avg_pool_backward"}
+        "avg_pool_forward", "avg_pool_backward", "lstm_forward_step", "lstm_backward_step"}
     assert [kernel for kernel, dtype, *_ in lines if dtype == "float64"] == ["erf_numba"]
     bad = run(["-m", "autograd.kernels", "--warmup", "--dtypes", "float16"], cwd=PACKAGE_ROOT)
     assert bad.returncode == 2 and "float32 and/or float64" in bad.stderr
