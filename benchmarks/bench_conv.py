@@ -72,6 +72,13 @@ CONV_WORKLOADS = [
     ("13x13x32->64 k3", 64, 13, 32, 64, 3, 1, "valid"),
     ("32x32x3->32 k3 same", 64, 32, 3, 32, 3, 1, "same"),
 ]
+# The composite convolutions (issue 15's layers), built on the conv2d kernels:
+# name, kind, batch, height/width, in channels, out channels (transpose) or
+# depth multiplier (depthwise), kernel, stride; padding "valid".
+COMPOSITE_WORKLOADS = [
+    ("transpose 14x14x32->16 k3 s2", "transpose", 64, 14, 32, 16, 3, 2),
+    ("depthwise 32x32x32 k3", "depthwise", 64, 32, 32, 1, 3, 1),
+]
 # name, batch, height/width, channels, pool size (strides default to the pool size)
 POOL_WORKLOADS = [
     ("maxpool2 157x157x32", 8, 157, 32, 2),
@@ -255,6 +262,103 @@ def conv_case(batch, size, cin, cout, k, stride, padding, rng):
     return fwd, fb, flops
 
 
+def _dilate_and_pad(x, stride, k):
+    """conv2d_transpose's textbook identity, in NumPy: stride - 1 zeros between
+    pixels and k - 1 around, so that a plain convolution gives the transpose."""
+    b, h, w, c = x.shape
+    out = np.zeros((b, (h - 1) * stride + 1 + 2 * (k - 1), (w - 1) * stride + 1 + 2 * (k - 1), c),
+                   x.dtype)
+    out[:, k - 1:k - 1 + (h - 1) * stride + 1:stride, k - 1:k - 1 + (w - 1) * stride + 1:stride] = x
+    return out
+
+
+def composite_case(kind, batch, size, cin, cout, k, stride, rng):
+    """Conv2DTranspose's and DepthwiseConv2D's ops against PyTorch's
+    ``conv_transpose2d`` and grouped ``conv2d``; the NumPy baseline is the same
+    computation on the NumPy twin of conv2d."""
+    x = rng.standard_normal((batch, size, size, cin), dtype=np.float32)
+    if kind == "transpose":  # Keras's kernel layout (kh, kw, out, in)
+        w = rng.standard_normal((k, k, cout, cin), dtype=np.float32) / float(np.sqrt(k * k * cin))
+        b = rng.standard_normal(cout, dtype=np.float32)
+        out_size, out_channels = (size - 1) * stride + k, cout
+        ours_op = functools.partial(autograd.conv2d_transpose, strides=stride)
+        flat = np.ascontiguousarray(w[::-1, ::-1].transpose(0, 1, 3, 2))  # flipped, in/out swapped
+        padded = _dilate_and_pad(x, stride, k)
+        win = window_2d("conv2d", padded.shape, (k, k), (1, 1), (1, 1), "valid")
+
+        def numpy_fwd():
+            return conv2d_numpy(_dilate_and_pad(x, stride, k), flat, b, win)
+
+        def numpy_bwd(g):
+            conv2d_backward_numpy(padded, flat, g, win)
+    else:  # depthwise: (kh, kw, channels, multiplier)
+        w = rng.standard_normal((k, k, cin, cout), dtype=np.float32) / float(k)
+        b = rng.standard_normal(cin * cout, dtype=np.float32)
+        out_size, out_channels = (size - k) // stride + 1, cin * cout
+        ours_op = functools.partial(autograd.depthwise_conv2d, strides=stride)
+        win = window_2d("conv2d", (batch, size, size, 1), (k, k), (stride, stride), (1, 1),
+                        "valid")
+
+        def numpy_fwd():  # one plain convolution per channel
+            return np.concatenate([conv2d_numpy(x[..., c:c + 1], w[:, :, c:c + 1, :],
+                                                b[c * cout:(c + 1) * cout], win)
+                                   for c in range(cin)], axis=-1)
+
+        def numpy_bwd(g):
+            for c in range(cin):
+                conv2d_backward_numpy(x[..., c:c + 1], w[:, :, c:c + 1, :],
+                                      g[..., c * cout:(c + 1) * cout], win)
+    g = rng.standard_normal((batch, out_size, out_size, out_channels), dtype=np.float32)
+    xt, wt, bt = autograd.tensor(x), autograd.tensor(w), autograd.tensor(b)
+    xg, wg, bg = (autograd.tensor(a, requires_grad=True) for a in (x, w, b))
+
+    def ours_fb():
+        xg.grad = wg.grad = bg.grad = None
+        ours_op(xg, wg, bg).backward(g)
+
+    def numpy_fb():
+        numpy_fwd()
+        numpy_bwd(g)
+
+    fwd = {"ours": lambda: ours_op(xt, wt, bt), "numpy": numpy_fwd}
+    fb = {"ours": ours_fb, "numpy": numpy_fb}
+    if torch is not None:
+        def nchw(a):
+            return torch.from_numpy(a).permute(0, 3, 1, 2).contiguous(
+                memory_format=torch.channels_last)
+        tx, tg, tb = nchw(x), nchw(g), torch.from_numpy(b)
+        if kind == "transpose":  # torch's weight: (in, out, kh, kw)
+            tw = torch.from_numpy(np.ascontiguousarray(w.transpose(3, 2, 0, 1)))
+
+            def torch_op(a, weight, bias):
+                return torch.nn.functional.conv_transpose2d(a, weight, bias, stride=stride)
+        else:  # grouped conv: (channels * multiplier, 1, kh, kw)
+            tw = torch.from_numpy(np.ascontiguousarray(
+                w.reshape(k, k, cin * cout).transpose(2, 0, 1)[:, None]))
+
+            def torch_op(a, weight, bias):
+                return torch.nn.functional.conv2d(a, weight, bias, stride=stride, groups=cin)
+        tw = tw.contiguous(memory_format=torch.channels_last)
+        txg, twg, tbg = (t.clone().requires_grad_() for t in (tx, tw, tb))
+
+        def torch_fwd():
+            with torch.no_grad():
+                torch_op(tx, tw, tb)
+
+        def torch_fb():
+            txg.grad = twg.grad = tbg.grad = None
+            torch_op(txg, twg, tbg).backward(tg)
+
+        fwd["torch"], fb["torch"] = torch_fwd, torch_fb
+        with torch.no_grad():  # the same numbers as PyTorch (float32: loose tolerance)
+            ref = torch_op(tx, tw, tb).permute(0, 2, 3, 1).numpy()
+        assert np.allclose(ours_op(xt, wt, bt).numpy(), ref, atol=1e-3, rtol=1e-3)
+    assert np.allclose(numpy_fwd(), ours_op(xt, wt, bt).numpy(), atol=1e-3, rtol=1e-3)
+    taps = size * size if kind == "transpose" else out_size * out_size
+    flops = 2.0 * batch * taps * k * k * cin * cout
+    return fwd, fb, flops
+
+
 def pool_case(batch, size, channels, pool, rng):
     x = rng.standard_normal((batch, size, size, channels), dtype=np.float32)
     win = window_2d("max_pool2d", x.shape, (pool, pool), (pool, pool), (1, 1), "valid")
@@ -367,6 +471,8 @@ def all_cases(rng, only: str = "") -> list:
     wanted = [part for part in only.split(",") if part]
     keep = lambda name: not wanted or any(part in name for part in wanted)  # noqa: E731
     cases = [(w[0], conv_case(*w[1:], rng), 3.0) for w in CONV_WORKLOADS if keep(w[0])]
+    cases += [(w[0], composite_case(*w[1:], rng), 3.0) for w in COMPOSITE_WORKLOADS
+              if keep(w[0])]
     cases += [(w[0], pool_case(*w[1:], rng), 2.0) for w in POOL_WORKLOADS if keep(w[0])]
     cases += [(w[0], global_pool_case(*w[1:], rng), 2.0) for w in GLOBAL_POOL_WORKLOADS
               if keep(w[0])]
