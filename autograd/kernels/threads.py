@@ -46,14 +46,14 @@ def choose_blas_threads(others_running: int, cores: int, started_with: int) -> i
     return max(1, min(started_with, cores - others_running))
 
 
-def others_running(proc: str = "/proc") -> int:
+def others_running() -> int:
     """Threads of other processes running or runnable now (Linux; OSError elsewhere)."""
-    with open(f"{proc}/stat") as f:
+    with open("/proc/stat") as f:
         running = next(int(line.split()[1]) for line in f if line.startswith("procs_running"))
     own = 0
-    for tid in os.listdir(f"{proc}/self/task"):
+    for tid in os.listdir("/proc/self/task"):
         try:
-            with open(f"{proc}/self/task/{tid}/stat") as f:
+            with open(f"/proc/self/task/{tid}/stat") as f:
                 state = f.read().rsplit(")", 1)[1].split()[0]
         except OSError:  # the thread ended meanwhile
             continue

@@ -40,25 +40,21 @@ def test_the_policy_sets_openblas_threads_and_gives_them_back(monkeypatch):
     assert threads.match_blas_threads_to_load() == 2 and calls == [1, 2]
 
 
-def test_others_running_subtracts_this_process_running_threads(tmp_path):
-    (tmp_path / "stat").write_text("cpu  1 2 3\nprocs_running 5\nprocs_blocked 0\n")
-    for tid, state in ((11, "R"), (12, "S"), (13, "R")):
-        task = tmp_path / "self" / "task" / str(tid)
-        task.mkdir(parents=True)
-        (task / "stat").write_text(f"{tid} (python (x)) {state} 1 2 3\n")  # ")" in the name
-    assert threads.others_running(str(tmp_path)) == 3  # 5 running, 2 of them ours
-
-
 @pytest.mark.skipif(not os.path.exists("/proc/stat"), reason="needs Linux's /proc")
-def test_others_running_sees_a_spinning_process():
+def test_others_running_sees_a_busy_process_and_not_a_stopped_one():
     spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
     try:
         time.sleep(0.3)
-        # runnable even while descheduled, so every snapshot counts it
-        assert min(threads.others_running() for _ in range(20)) >= 1
+        busy = max(threads.others_running() for _ in range(20))
+        spinner.send_signal(__import__("signal").SIGSTOP)
+        time.sleep(0.1)
+        # other processes on a shared machine may run too: compare with the spinner's share
+        stopped = [threads.others_running() for _ in range(20)]
     finally:
         spinner.kill()
         spinner.wait()
+    assert busy >= 1
+    assert min(stopped) < busy
 
 
 def test_numpys_openblas_is_found():
