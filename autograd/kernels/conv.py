@@ -38,9 +38,8 @@ the cores - and a convolution alternates between copying and multiplying
 hundreds of times. Serial copies plus threaded BLAS keep each core busy with one
 thing. Nothing depends on ``numba.get_num_threads()`` inside a cached kernel (a
 value read there would be frozen into the cache). The measurements behind this
-are in benchmarks/README.md ("Threads"). While other processes run, ``threads.py``
-gives OpenBLAS only the cores that no other process is running on (spinning
-partners collapse).
+are in benchmarks/README.md ("Threads"). While the machine is busier than its
+cores, ``threads.py`` drops OpenBLAS to one thread (spinning partners collapse).
 """
 
 from __future__ import annotations

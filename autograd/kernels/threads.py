@@ -1,33 +1,28 @@
-"""How many threads OpenBLAS may use for a convolution's matmuls: as many as
-there are cores that no other process is running on, at least one.
+"""How many threads OpenBLAS may use for a convolution's matmuls: all of them only
+while the machine has the cores free.
 
 OpenBLAS's threads wait for each other at the end of every call, spinning. When
 another process holds one of the two cores, a thread waits for a partner that is
 not running, and a convolution makes hundreds of such calls per step: measured
 on the MNIST convnet at a load average of 13-17 on this 2-core machine, a fit
 step took 246 ms on one BLAS thread and 2,900 ms on two (benchmarks/README.md).
-So before its matmuls a convolution calls ``match_blas_threads_to_load()``, which
-counts the threads of *other* processes that are running or ready to run right
-now (Linux's ``procs_running`` in ``/proc/stat``, minus this process's own running
-threads, so that our own spinning BLAS threads do not count) and gives OpenBLAS
-the cores left over: ``cores - others``, between 1 and the thread count the
-process started with.
+So before its matmuls a convolution calls ``match_blas_threads_to_load()``:
 
-Why a snapshot and not the load average: the 1-minute load average lags by a
-minute, so it kept two threads for the first minute of a competing process
-(the collapse above) and one thread for a minute after it stopped. A snapshot
-is wrong only for the next ``RECHECK_SECONDS``, when it is retaken.
+- load average (1 minute) above the cores + 0.5: one BLAS thread;
+- below the cores - 0.5: back to the thread count the process started with;
+- in between: no change (our own threads count in the load, so without this gap
+  the choice would flip back and forth).
 
-``GRADSTACK_THREADS=fixed`` in the environment turns the policy off (the BLAS
-keeps whatever it was given), and nothing happens where the BLAS is not NumPy's
-OpenBLAS or ``/proc`` cannot be read.
+The load is read at most once every ``RECHECK_SECONDS``. ``GRADSTACK_THREADS=fixed``
+in the environment turns the policy off (the BLAS keeps whatever it was given),
+and nothing happens where the BLAS is not NumPy's OpenBLAS or the load is unknown.
 
->>> choose_blas_threads(others_running=1, cores=2, started_with=2)
+>>> choose_blas_threads(load=3.0, cores=2, current=2, started_with=2)
 1
->>> choose_blas_threads(others_running=0, cores=2, started_with=2)
+>>> choose_blas_threads(load=2.0, cores=2, current=1, started_with=2)  # in the gap
+1
+>>> choose_blas_threads(load=1.2, cores=2, current=1, started_with=2)
 2
->>> choose_blas_threads(others_running=5, cores=2, started_with=2)
-1
 """
 
 from __future__ import annotations
@@ -38,27 +33,16 @@ import re
 import time
 from collections.abc import Callable
 
-RECHECK_SECONDS = 0.25
+RECHECK_SECONDS = 2.0
 
 
-def choose_blas_threads(others_running: int, cores: int, started_with: int) -> int:
+def choose_blas_threads(load: float, cores: int, current: int, started_with: int) -> int:
     """The policy above, as a pure function."""
-    return max(1, min(started_with, cores - others_running))
-
-
-def others_running() -> int:
-    """Threads of other processes running or runnable now (Linux; OSError elsewhere)."""
-    with open("/proc/stat") as f:
-        running = next(int(line.split()[1]) for line in f if line.startswith("procs_running"))
-    own = 0
-    for tid in os.listdir("/proc/self/task"):
-        try:
-            with open(f"/proc/self/task/{tid}/stat") as f:
-                state = f.read().rsplit(")", 1)[1].split()[0]
-        except OSError:  # the thread ended meanwhile
-            continue
-        own += state == "R"
-    return max(0, running - own)
+    if load > cores + 0.5:
+        return 1
+    if load < cores - 0.5:
+        return started_with
+    return current
 
 
 def _openblas() -> tuple[Callable[[], int], Callable[[int], None]] | None:
@@ -105,11 +89,12 @@ def match_blas_threads_to_load() -> int:
     if _State.blas is None or _State.started_with < 2:
         return _State.current
     try:
-        others = others_running()
+        load = os.getloadavg()[0]
         cores = len(os.sched_getaffinity(0))
-    except (OSError, AttributeError, StopIteration):  # no /proc or affinity here
+    except (OSError, AttributeError):  # no load average or affinity on this system
         return _State.current
-    wanted = choose_blas_threads(others, cores, _State.started_with)
+    wanted = choose_blas_threads(load, min(cores, _State.started_with), _State.current,
+                                 _State.started_with)
     if wanted != _State.current:
         _State.blas[1](wanted)
         _State.current = wanted

@@ -41,7 +41,7 @@ from ..tensor import Tensor
 class Conv2DOp(Function):
     @staticmethod
     def forward(ctx, x, kernel, bias, *, window: Window, activation: str | None = None):
-        match_blas_threads_to_load()  # BLAS threads only on cores no other process holds
+        match_blas_threads_to_load()  # one BLAS thread while the machine is busy
         dtype = kernel_dtype(x, kernel, bias)
         x = as_kernel_array(x, dtype)
         kernel = as_kernel_array(kernel, dtype)
