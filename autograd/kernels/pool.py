@@ -15,9 +15,9 @@ The loops keep channels innermost: channels are adjacent in NHWC memory, so the
 inner loop is a contiguous run that LLVM turns into SIMD instructions.
 
 Every Numba kernel here has a NumPy twin with the same signature (the tests
-compare the two). They are serial, like all the kernels: on two threads they ran
-1.5-1.75x faster on their own but 5-16% slower right after a matmul, which is
-where pooling runs - see the threading note in ``kernels/conv.py``.
+compare the two). Each kernel is serial: the op in ``ops/pool.py`` runs it on the
+two halves of the batch on two threads (``kernels/lanes.py``), which gives the same
+bits as one call over the whole batch.
 """
 
 from __future__ import annotations

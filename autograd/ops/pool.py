@@ -3,6 +3,10 @@
 ``MaxPool2D`` and ``AvgPool2D`` are ``Function``s whose forward and backward call
 the kernels in ``autograd/kernels/pool.py``. The global poolings are plain
 compositions: a pooling window as large as the image, then a reshape.
+
+A large batch is pooled in two halves on two threads (``kernels/lanes.py``): each
+half is one kernel call on a slice of the images, and the bits are the same as
+for one call over the whole batch.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import numpy as np
 from ..function import Function
 from ..kernels.arrays import as_kernel_array, kernel_dtype
 from ..kernels.geometry import Window, check_nhwc, check_padding, pair, window_2d
+from ..kernels.lanes import image_lanes, run_lanes
 from ..kernels.pool import avg_pool_backward, avg_pool_forward, max_pool_backward, max_pool_forward
 from ..tensor import Tensor
 from .shape import reshape
@@ -30,9 +35,12 @@ class MaxPool2D(Function):
         shape = (x.shape[0], window.out_h, window.out_w, x.shape[3])
         out = np.empty(shape, dtype=x.dtype)
         winner = np.empty(shape, dtype=np.int32)  # position of the max inside its window
-        max_pool_forward(x, out, winner, *_pool_args(window))
+        # The batch in two lanes, side by side on the two cores (kernels/lanes.py).
+        lanes = image_lanes(x.shape[0], x.size)
+        run_lanes(lambda images: max_pool_forward(x[images], out[images], winner[images],
+                                                  *_pool_args(window)), lanes)
         ctx.save_for_backward(winner)
-        ctx.x_shape, ctx.window = x.shape, window
+        ctx.x_shape, ctx.window, ctx.lanes = x.shape, window, lanes
         return out
 
     @staticmethod
@@ -41,7 +49,8 @@ class MaxPool2D(Function):
         grad = as_kernel_array(grad, kernel_dtype(grad))
         dx = np.empty(ctx.x_shape, dtype=grad.dtype)
         # Each output's gradient goes to the one input cell that won its window.
-        max_pool_backward(grad, winner, dx, *_pool_args(ctx.window))
+        run_lanes(lambda images: max_pool_backward(grad[images], winner[images], dx[images],
+                                                   *_pool_args(ctx.window)), ctx.lanes)
         return dx
 
 
@@ -76,8 +85,10 @@ class AvgPool2D(Function):
     def forward(ctx, x, *, window: Window):
         x = as_kernel_array(x, kernel_dtype(x))
         out = np.empty((x.shape[0], window.out_h, window.out_w, x.shape[3]), dtype=x.dtype)
-        avg_pool_forward(x, out, *_pool_args(window))
-        ctx.x_shape, ctx.window = x.shape, window
+        lanes = image_lanes(x.shape[0], x.size)  # two lanes, as in MaxPool2D
+        run_lanes(lambda images: avg_pool_forward(x[images], out[images], *_pool_args(window)),
+                  lanes)
+        ctx.x_shape, ctx.window, ctx.lanes = x.shape, window, lanes
         return out
 
     @staticmethod
@@ -85,7 +96,8 @@ class AvgPool2D(Function):
         grad = as_kernel_array(grad, kernel_dtype(grad))
         dx = np.empty(ctx.x_shape, dtype=grad.dtype)
         # Each output's gradient is shared equally by the cells its window averaged.
-        avg_pool_backward(grad, dx, *_pool_args(ctx.window))
+        run_lanes(lambda images: avg_pool_backward(grad[images], dx[images],
+                                                   *_pool_args(ctx.window)), ctx.lanes)
         return dx
 
 

@@ -1,0 +1,92 @@
+"""Pooling on two cores: the batch in two lanes of images, one thread each.
+
+A pooling op splits its images into two *lanes*, the first half and the second
+half, and runs each on its own thread: the caller's thread takes the first, one
+worker thread the second. The pooling kernels are serial and release the GIL
+(``nogil=True``), so the two lanes really run side by side.
+
+Why only pooling? It was measured for convolutions too (benchmarks/README.md,
+"Threads"): lanes with one-thread BLAS inside made the MNIST convnet's training step
+1.5x slower than threaded BLAS over the whole batch, so convolutions keep the policy
+of ``kernels/threads.py``. For pooling, lanes were 20-35% faster alone and cost
+nothing measurable inside the convnet.
+
+Results do not depend on the lanes: each output value is computed from its own
+window, whichever thread computes it. The split depends on the batch only, never on
+the machine; with one core (or ``GRADSTACK_THREADS=1``) the lanes run one after the
+other on the caller's thread. Small ops stay in one lane: handing work to a thread
+costs tens of microseconds.
+
+>>> image_lanes(n_images=128, work=10**9)
+[slice(0, 64, None), slice(64, 128, None)]
+>>> image_lanes(n_images=1, work=10**9)  # one image: nothing to split
+[slice(0, 1, None)]
+>>> run_lanes(lambda lane: lane.stop - lane.start, image_lanes(5, 10**9))
+[3, 2]
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+LANES = 2
+# Below this many input values an op runs in one lane: the hand-over to the worker
+# thread would cost more than it saves.
+MIN_SPLIT_WORK = 200_000
+
+
+def image_lanes(n_images: int, work: int) -> list[slice]:
+    """The lanes of a batch: contiguous ranges of images, the first one the larger."""
+    if n_images < 2 or work < MIN_SPLIT_WORK:
+        return [slice(0, n_images)]
+    half = (n_images + 1) // 2
+    return [slice(0, half), slice(half, n_images)]
+
+
+def lane_threads() -> int:
+    """How many lanes may run at once: the cores this process may use, at most LANES,
+    and at most ``GRADSTACK_THREADS`` if that is a number (``GRADSTACK_THREADS=1``:
+    one after the other, on the caller's thread)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    wanted = os.environ.get("GRADSTACK_THREADS", "")
+    if wanted.isdigit() and int(wanted) >= 1:
+        cores = min(cores, int(wanted))
+    return max(1, min(cores, LANES))
+
+
+def run_lanes(task: Callable[[Any], Any], lanes: Sequence[Any]) -> list[Any]:
+    """``[task(lane) for lane in lanes]``, side by side on threads when the cores
+    allow. Exceptions reach the caller, after every lane has stopped (so that none
+    writes on in the background)."""
+    if len(lanes) == 1 or lane_threads() < 2:
+        return [task(lane) for lane in lanes]
+    others = [_worker().submit(task, lane) for lane in lanes[1:]]
+    try:
+        first = task(lanes[0])
+    finally:
+        for future in others:  # wait for all, even if the first lane failed
+            future.exception()
+    return [first] + [future.result() for future in others]
+
+
+class _Worker:
+    pool: ThreadPoolExecutor | None = None
+    pid = 0
+    lock = threading.Lock()
+
+
+def _worker() -> ThreadPoolExecutor:
+    """The worker threads (LANES - 1 of them), started on first use, and again in a
+    forked child, which inherits the pool's bookkeeping but not its threads."""
+    with _Worker.lock:
+        if _Worker.pool is None or _Worker.pid != os.getpid():
+            _Worker.pool = ThreadPoolExecutor(LANES - 1, thread_name_prefix="gradstack-lane")
+            _Worker.pid = os.getpid()
+        return _Worker.pool

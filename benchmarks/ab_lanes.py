@@ -1,0 +1,78 @@
+"""Pooling in two lanes or in one, A/B in one process on the MNIST convnet at batch 128.
+
+    python benchmarks/ab_lanes.py [--rounds 8]
+
+Rounds alternate the two settings (``kernels/lanes.py``'s MIN_SPLIT_WORK: the usual
+threshold, or so large that every pooling stays in one lane); it prints the median
+ms per training step and per ``predict`` batch, and the median of the per-round ratios.
+Synthetic data of MNIST's shape.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's code first
+
+import nn  # noqa: E402
+from autograd.kernels import lanes  # noqa: E402
+from nn import layers  # noqa: E402
+
+BATCHES = 6
+SETTINGS = {"two lanes": lanes.MIN_SPLIT_WORK, "one lane": 10**18}
+
+
+def convnet() -> nn.Sequential:
+    model = nn.Sequential([
+        nn.Input((28, 28, 1)),
+        layers.Conv2D(32, 3, activation="relu"), layers.MaxPooling2D(2),
+        layers.Conv2D(64, 3, activation="relu"), layers.MaxPooling2D(2),
+        layers.Flatten(), layers.Dropout(0.5), layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
+    return model
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=8)
+    args = parser.parse_args()
+    rng = np.random.default_rng(0)
+    x = rng.random((128 * BATCHES, 28, 28, 1), dtype=np.float32)
+    y = rng.integers(0, 10, 128 * BATCHES)
+    model = convnet()
+
+    def fit_ms() -> float:
+        start = time.perf_counter()
+        model.fit(x, y, batch_size=128, epochs=1, verbose=0)
+        return (time.perf_counter() - start) / BATCHES * 1e3
+
+    def predict_ms() -> float:
+        start = time.perf_counter()
+        model.predict(x, batch_size=128, verbose=0)
+        return (time.perf_counter() - start) / BATCHES * 1e3
+
+    for what, run in (("fit step", fit_ms), ("predict batch", predict_ms)):
+        times: dict[str, list[float]] = {name: [] for name in SETTINGS}
+        for r in range(args.rounds):
+            order = list(SETTINGS) if r % 2 else list(SETTINGS)[::-1]
+            for name in order:
+                lanes.MIN_SPLIT_WORK = SETTINGS[name]
+                run()  # one untimed epoch: caches and allocator settle
+                time.sleep(0.2)  # let idle BLAS threads stop spinning
+                times[name].append(run())
+        a, b = (times[name] for name in SETTINGS)
+        ratio = statistics.median(p / q for p, q in zip(a, b))
+        print(f"{what:14s} two lanes {statistics.median(a):6.1f} ms   one lane "
+              f"{statistics.median(b):6.1f} ms   two/one {ratio:.3f}", flush=True)
+    lanes.MIN_SPLIT_WORK = SETTINGS["two lanes"]
+
+
+if __name__ == "__main__":
+    main()
