@@ -32,16 +32,17 @@ them.
 
 Threading policy for convolution: every Numba kernel is serial, and only the
 matmuls are parallel, on OpenBLAS's own threads. (Pooling, which has no matmul,
-runs on two threads of its own: ``kernels/lanes.py``.) Idle OpenBLAS and OpenMP threads keep spinning for a while after each
-call, so a parallel Numba kernel right after a matmul fights those spinners for
-the cores - and a convolution alternates between copying and multiplying
-hundreds of times. Serial copies plus threaded BLAS keep each core busy with one
-thing. Nothing depends on ``numba.get_num_threads()`` inside a cached kernel (a
-value read there would be frozen into the cache). The measurements behind this
-are in benchmarks/README.md ("Threads"); splitting a convolution's batch over
-two threads with one-thread BLAS in each was measured too, and made the MNIST
-convnet's training step 1.5x slower. While the machine is busier than its
-cores, ``threads.py`` drops OpenBLAS to one thread (spinning partners collapse).
+runs on two threads of its own: ``kernels/lanes.py``.) Idle OpenBLAS and OpenMP
+threads keep spinning for a while after each call, so a parallel Numba kernel
+right after a matmul fights those spinners for the cores - and a convolution
+alternates between copying and multiplying hundreds of times. Serial copies plus
+threaded BLAS keep each core busy with one thing. Nothing depends on
+``numba.get_num_threads()`` inside a cached kernel (a value read there would be
+frozen into the cache). The measurements behind this are in benchmarks/README.md
+("Threads"); splitting a convolution's batch over two threads with one-thread
+BLAS in each was measured too, and made the MNIST convnet's training step 1.5x
+slower. While the machine is busier than its cores, ``threads.py`` drops
+OpenBLAS to one thread (spinning partners collapse).
 """
 
 from __future__ import annotations

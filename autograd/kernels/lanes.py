@@ -13,7 +13,7 @@ nothing measurable inside the convnet.
 
 Results do not depend on the lanes: each output value is computed from its own
 window, whichever thread computes it. The split depends on the batch only, never on
-the machine; with one core (or ``GRADSTACK_THREADS=1``) the lanes run one after the
+the machine; with one core (or ``GRADSTACK_POOL_THREADS=1``) the lanes run one after the
 other on the caller's thread. Small ops stay in one lane: handing work to a thread
 costs tens of microseconds.
 
@@ -49,13 +49,14 @@ def image_lanes(n_images: int, work: int) -> list[slice]:
 
 def lane_threads() -> int:
     """How many lanes may run at once: the cores this process may use, at most LANES,
-    and at most ``GRADSTACK_THREADS`` if that is a number (``GRADSTACK_THREADS=1``:
-    one after the other, on the caller's thread)."""
+    and at most ``GRADSTACK_POOL_THREADS`` if that is a number (``=1``: one after
+    the other, on the caller's thread). Its own variable: ``GRADSTACK_THREADS=fixed``
+    (``kernels/threads.py``) is about the BLAS, and means something else."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         cores = os.cpu_count() or 1
-    wanted = os.environ.get("GRADSTACK_THREADS", "")
+    wanted = os.environ.get("GRADSTACK_POOL_THREADS", "")
     if wanted.isdigit() and int(wanted) >= 1:
         cores = min(cores, int(wanted))
     return max(1, min(cores, LANES))

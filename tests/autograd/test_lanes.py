@@ -26,7 +26,7 @@ def test_the_second_lane_runs_on_another_thread(monkeypatch):
 
 
 def test_one_thread_runs_the_lanes_one_after_the_other(monkeypatch):
-    monkeypatch.setenv("GRADSTACK_THREADS", "1")
+    monkeypatch.setenv("GRADSTACK_POOL_THREADS", "1")
     assert lanes.lane_threads() == 1
     idents = lanes.run_lanes(lambda lane: threading.get_ident(), [0, 1])
     assert idents == [threading.get_ident()] * 2
