@@ -443,23 +443,30 @@ def global_pool_case(kind, batch, size, channels, rng):
 # ---------------------------------------------------------------- compile cost
 
 
-def compile_times() -> tuple[float, ...]:
-    """(cold kernel seconds, cold kernel CPU seconds, cold process seconds, and the
-    same three warm) of ``python -m autograd.kernels --warmup`` on a fresh cache
-    directory; "kernel" sums the first calls of every kernel (its "total" line)."""
+def _warmup_run(cache: str, jobs: int) -> dict[str, float]:
+    """One ``python -m autograd.kernels --warmup --jobs N`` process on ``cache``: the
+    kernels' summed seconds and CPU seconds (its "total" line), the compile's wall
+    time (its "wall" line) and the whole process's wall time."""
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-    results = []
-    with tempfile.TemporaryDirectory() as cache:
-        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
-        for _ in range(2):  # cold, then warm
-            start = time.perf_counter()
-            out = subprocess.run([sys.executable, "-m", "autograd.kernels", "--warmup"],
-                                 cwd=root, env=env, capture_output=True, text=True,
-                                 check=True).stdout
-            wall = time.perf_counter() - start
-            total = next(line for line in out.splitlines() if line.startswith("total"))
-            results += [float(total.split()[-2]), float(total.split()[-1]), wall]
-    return tuple(results)
+    env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-m", "autograd.kernels", "--warmup",
+                          "--jobs", str(jobs)],
+                         cwd=root, env=env, capture_output=True, text=True, check=True).stdout
+    process = time.perf_counter() - start
+    line = {fields[0]: fields for fields in map(str.split, out.splitlines()) if fields}
+    return {"sum": float(line["total"][1]), "cpu": float(line["total"][2]),
+            "wall": float(line["wall"][1]), "process": process}
+
+
+def compile_times() -> dict[str, dict[str, float]]:
+    """``python -m autograd.kernels --warmup`` cold on a fresh cache directory with two
+    processes and with one, then warm (one process: what a model's process pays to
+    load the kernels from the cache)."""
+    with tempfile.TemporaryDirectory() as two, tempfile.TemporaryDirectory() as one:
+        return {"cold, 2 processes": _warmup_run(two, 2),
+                "cold, 1 process": _warmup_run(one, 1),
+                "warm, 1 process": _warmup_run(two, 1)}
 
 
 # ---------------------------------------------------------------- main
@@ -570,14 +577,12 @@ def main() -> None:
 
     if not args.no_compile:
         print(f"\n# load average before compiling: {load_average()}")
-        cold, cold_cpu, cold_wall, warm, warm_cpu, warm_wall = compile_times()
         print("Numba compile, every kernel, float32 + float64 "
-              "(python -m autograd.kernels --warmup, fresh NUMBA_CACHE_DIR):")
-        print(f"  cold: {cold:.2f} s compiling, {cold_cpu:.2f} s of it CPU time "
-              f"({cold_wall:.2f} s for the whole process)")
-        print(f"  warm: {warm:.2f} s loading from the cache, {warm_cpu:.2f} s CPU "
-              f"({warm_wall:.2f} s for the whole process, including Python, NumPy and "
-              "Numba imports)")
+              "(python -m autograd.kernels --warmup --jobs N, fresh NUMBA_CACHE_DIR):")
+        for name, t in compile_times().items():
+            print(f"  {name:<18}: {t['wall']:.2f} s wall ({t['sum']:.2f} s summed over the "
+                  f"kernels, {t['cpu']:.2f} s CPU; {t['process']:.2f} s for the whole "
+                  "command, Python, NumPy and Numba imports included)")
         print(f"# load average after: {load_average()}")
 
 

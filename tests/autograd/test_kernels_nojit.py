@@ -122,10 +122,45 @@ def test_warmup_command_compiles_every_kernel_and_reports_times():
 def test_warmup_of_float32_alone_compiles_no_float64_conv_or_pool_kernel():
     result = run(["-m", "autograd.kernels", "--warmup", "--dtypes", "float32"], cwd=PACKAGE_ROOT)
     assert result.returncode == 0, result.stderr
-    lines = [line.split() for line in result.stdout.splitlines()[1:-1]]
+    lines = [line.split() for line in result.stdout.splitlines()[1:-2]]  # not total, wall
     assert {kernel for kernel, dtype, *_ in lines if dtype == "float32"} == {
         "col2im_rows", "relu_backward", "max_pool_forward", "max_pool_backward",
         "avg_pool_forward", "avg_pool_backward", "lstm_forward_step", "lstm_backward_step"}
     assert [kernel for kernel, dtype, *_ in lines if dtype == "float64"] == ["erf_numba"]
     bad = run(["-m", "autograd.kernels", "--warmup", "--dtypes", "float16"], cwd=PACKAGE_ROOT)
     assert bad.returncode == 2 and "float32 and/or float64" in bad.stderr
+
+
+def test_the_two_warmup_groups_split_every_kernel_between_them_once():
+    from autograd.kernels.__main__ import FIRST_GROUP, SECOND_GROUP, _all_calls
+    assert not set(FIRST_GROUP) & set(SECOND_GROUP)  # no cache file written by both
+    names = {name for name, _, _ in _all_calls(("float32", "float64"))}
+    assert names == set(FIRST_GROUP) | set(SECOND_GROUP)
+
+
+def test_warmup_compiles_in_two_processes_on_a_cold_cache_and_loads_in_one_when_warm(tmp_path):
+    def rows(jobs, processes):
+        result = run(["-m", "autograd.kernels", "--warmup", "--jobs", jobs], cwd=PACKAGE_ROOT,
+                     env={"NUMBA_CACHE_DIR": str(tmp_path)})
+        assert result.returncode == 0, result.stderr
+        lines = result.stdout.splitlines()
+        assert lines[-1].split()[0] == "wall" and lines[-2].split()[0] == "total", lines
+        assert f"({processes})" in lines[-1], lines[-1]
+        return sorted(tuple(line.split()[:2]) for line in lines[1:-2])
+    cold = rows("2", "2 processes")  # tmp_path starts empty: every kernel compiles
+    assert len(cold) == 18  # 9 kernels x 2 dtypes, im2col once on words, erf once
+    assert rows("2", "1 process") == cold  # warm: one process loads them all
+    assert rows("1", "1 process") == cold
+
+
+def test_warmup_of_named_kernels_only_and_clear_errors_for_bad_options():
+    result = run(["-m", "autograd.kernels", "--warmup", "--kernels", "relu_backward",
+                  "--dtypes", "float32"], cwd=PACKAGE_ROOT)
+    assert result.returncode == 0, result.stderr
+    assert [line.split()[:2] for line in result.stdout.splitlines()[1:-2]] == [
+        ["relu_backward", "float32"]]
+    bad = run(["-m", "autograd.kernels", "--warmup", "--kernels", "conv9"], cwd=PACKAGE_ROOT)
+    assert bad.returncode == 2 and "no kernel named conv9" in bad.stderr
+    assert "max_pool_forward" in bad.stderr  # the names it takes
+    bad = run(["-m", "autograd.kernels", "--warmup", "--jobs", "3"], cwd=PACKAGE_ROOT)
+    assert bad.returncode == 2 and "--jobs takes 1 or 2" in bad.stderr
