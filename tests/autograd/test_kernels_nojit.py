@@ -153,6 +153,47 @@ def test_warmup_compiles_in_two_processes_on_a_cold_cache_and_loads_in_one_when_
     assert rows("1", "1 process") == cold
 
 
+# Warm two kernels, one from each group, with two processes: the second a fork (Linux's
+# way) or a new interpreter (the way elsewhere), chosen by FORK.
+TWO_PROCESSES = textwrap.dedent("""
+    import sys
+    import autograd.kernels.__main__ as warm
+    warm.FORK = sys.argv[1] == "fork"
+    times = warm.warmup(dtypes=("float32",), kernels=("relu_backward", "erf_numba"), jobs=2)
+    assert sorted(times) == ["erf_numba[float64]", "relu_backward[float32]"], times
+""")
+
+
+@pytest.mark.parametrize("start", ["fork", "new interpreter"])
+def test_the_second_warmup_process_reports_its_kernels_either_way_it_starts(tmp_path, start):
+    result = run(["-c", TWO_PROCESSES, start], cwd=tmp_path,
+                 env={"NUMBA_CACHE_DIR": str(tmp_path), "PYTHONPATH": str(PACKAGE_ROOT)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].endswith("(2 processes)"), result.stdout
+    assert list(tmp_path.rglob("*erf_numba*.nbi")), "the second process cached nothing"
+
+
+# The forked process's kernel fails: warmup must say so, not hang or drop its rows.
+FAILING_CHILD = textwrap.dedent("""
+    import autograd.kernels.__main__ as warm
+    def broken():
+        raise ValueError("a kernel that cannot compile")
+    calls = warm._all_calls(("float32",))
+    warm._all_calls = lambda dtypes: calls + [("erf_numba", "float64", broken)]
+    try:
+        warm.warmup(dtypes=("float32",), kernels=("relu_backward", "erf_numba"), jobs=2)
+    except RuntimeError as error:
+        print("caught:", error)
+""")
+
+
+def test_a_failure_in_the_forked_warmup_process_is_reported(tmp_path):
+    result = run(["-c", FAILING_CHILD], cwd=tmp_path,
+                 env={"NUMBA_CACHE_DIR": str(tmp_path), "PYTHONPATH": str(PACKAGE_ROOT)})
+    assert "caught: the second warmup process failed (exit code 1)" in result.stdout, result
+    assert "a kernel that cannot compile" in result.stderr  # the child's own traceback
+
+
 def test_warmup_of_named_kernels_only_and_clear_errors_for_bad_options():
     result = run(["-m", "autograd.kernels", "--warmup", "--kernels", "relu_backward",
                   "--dtypes", "float32"], cwd=PACKAGE_ROOT)
