@@ -8,15 +8,28 @@ on the MNIST convnet at a load average of 13-17 on this 2-core machine, a fit
 step took 246 ms on one BLAS thread and 2,900 ms on two (benchmarks/README.md).
 So before its matmuls a convolution calls ``match_blas_threads_to_load()``:
 
-- load average (1 minute) above the cores + 0.5: one BLAS thread;
-- below the cores - 0.5: back to the thread count the process started with;
-- in between: no change (our own threads count in the load, so without this gap
-  the choice would flip back and forth).
+- the first time, it looks at what else is running right now: the threads of
+  other processes that are running or ready to run (Linux's ``procs_running`` in
+  ``/proc/stat``, minus this process's own running threads), the median of a few
+  looks 2 ms apart. OpenBLAS gets the cores left over, at least one. (The load
+  average lags by a minute: it does not yet show a process that started just
+  before, such as a browser busy on a student's laptop.)
+- after that, the 1-minute load average: above the cores + 0.5, one BLAS thread;
+  below the cores - 0.5, back to the thread count the process started with (but
+  not within the first minute, while the load average still shows the past); in
+  between, no change (our own threads count in the load, so without this gap the
+  choice would flip back and forth).
 
-The load is read at most once every ``RECHECK_SECONDS``. ``GRADSTACK_THREADS=fixed``
-in the environment turns the policy off (the BLAS keeps whatever it was given),
-and nothing happens where the BLAS is not NumPy's OpenBLAS or the load is unknown.
+Why not the snapshot every time: the BLAS thread count changes float32 results in
+the last bits, and a count that followed every short-lived process made two
+identical trainings in one process differ. The load average changes slowly, so
+the count rarely changes within a process; ``GRADSTACK_THREADS=fixed`` in the
+environment turns the policy off (the BLAS keeps whatever it was given) for runs
+that must be identical whatever the machine does. Nothing happens where the BLAS
+is not NumPy's OpenBLAS or the load is unknown.
 
+>>> first_blas_threads(others_running=[1, 1, 0, 1, 1], cores=2, started_with=2)
+1
 >>> choose_blas_threads(load=3.0, cores=2, current=2, started_with=2)
 1
 >>> choose_blas_threads(load=2.0, cores=2, current=1, started_with=2)  # in the gap
@@ -34,10 +47,34 @@ import time
 from collections.abc import Callable
 
 RECHECK_SECONDS = 2.0
+FIRST_LOOKS = 5  # looks at procs_running, LOOK_GAP_SECONDS apart, at the first call
+LOOK_GAP_SECONDS = 0.002
+LOAD_CATCHES_UP_SECONDS = 60.0  # no move back up before this long after the first look
+
+
+def first_blas_threads(others_running: list[int], cores: int, started_with: int) -> int:
+    """The first choice: the cores that the median look found free, at least one."""
+    others = sorted(others_running)[len(others_running) // 2]
+    return max(1, min(started_with, cores - others))
+
+
+def others_running() -> int:
+    """Threads of other processes running or ready to run now (Linux; OSError elsewhere)."""
+    with open("/proc/stat") as f:
+        running = next(int(line.split()[1]) for line in f if line.startswith("procs_running"))
+    own = 0
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/stat") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except OSError:  # the thread ended meanwhile
+            continue
+        own += state == "R"
+    return max(0, running - own)
 
 
 def choose_blas_threads(load: float, cores: int, current: int, started_with: int) -> int:
-    """The policy above, as a pure function."""
+    """The load-average rule above, as a pure function."""
     if load > cores + 0.5:
         return 1
     if load < cores - 0.5:
@@ -71,6 +108,7 @@ class _State:
     started_with = 0
     current = 0
     checked_at = -1e9
+    first_look_at = None  # when the first choice was made (time.monotonic())
 
 
 def match_blas_threads_to_load() -> int:
@@ -89,12 +127,21 @@ def match_blas_threads_to_load() -> int:
     if _State.blas is None or _State.started_with < 2:
         return _State.current
     try:
-        load = os.getloadavg()[0]
-        cores = len(os.sched_getaffinity(0))
-    except (OSError, AttributeError):  # no load average or affinity on this system
+        cores = min(len(os.sched_getaffinity(0)), _State.started_with)
+        if _State.first_look_at is None:
+            looks = []
+            for i in range(FIRST_LOOKS):
+                time.sleep(LOOK_GAP_SECONDS if i else 0)
+                looks.append(others_running())
+            _State.first_look_at = now
+            wanted = first_blas_threads(looks, cores, _State.started_with)
+        else:
+            wanted = choose_blas_threads(os.getloadavg()[0], cores, _State.current,
+                                         _State.started_with)
+            if wanted > _State.current and now - _State.first_look_at < LOAD_CATCHES_UP_SECONDS:
+                wanted = _State.current  # the load average still shows the time before
+    except (OSError, AttributeError, StopIteration):  # no /proc, load or affinity here
         return _State.current
-    wanted = choose_blas_threads(load, min(cores, _State.started_with), _State.current,
-                                 _State.started_with)
     if wanted != _State.current:
         _State.blas[1](wanted)
         _State.current = wanted

@@ -1,10 +1,11 @@
-"""kernels/threads.py: one OpenBLAS thread while the load average is above the cores,
-the starting count again once it is below, no change in between."""
+"""kernels/threads.py: the first choice from what else runs at that moment; then one
+OpenBLAS thread while the load average is above the cores, the starting count again
+once it is below (not within the first minute), no change in between."""
 
 import pytest
 
 from autograd.kernels import threads
-from autograd.kernels.threads import choose_blas_threads
+from autograd.kernels.threads import choose_blas_threads, first_blas_threads
 
 
 @pytest.mark.parametrize("load, current, expected", [
@@ -19,19 +20,60 @@ def test_the_policy_with_two_cores(load, current, expected):
     assert choose_blas_threads(load, cores=2, current=current, started_with=2) == expected
 
 
-def test_the_policy_sets_openblas_threads_and_gives_them_back(monkeypatch):
-    calls = []
+@pytest.mark.parametrize("looks, expected", [
+    ([0, 0, 0, 0, 0], 2),  # nothing else running: both cores
+    ([1, 1, 1, 1, 1], 1),  # a process spinning on one core: the other one
+    ([0, 3, 0, 1, 0], 2),  # short-lived processes in two looks of five: the median
+    ([1, 2, 4, 2, 1], 1),  # a crowded machine: still at least one thread
+])
+def test_the_first_choice_takes_the_cores_the_median_look_found_free(looks, expected):
+    assert first_blas_threads(looks, cores=2, started_with=2) == expected
+
+
+def test_others_running_reads_this_machine():
+    assert threads.others_running() >= 0
+
+
+@pytest.fixture
+def policy(monkeypatch):
+    """The policy's state as at the start of a process with two BLAS threads; returns
+    the list of thread counts it gives OpenBLAS, and a clock to move."""
+    calls, clock = [], [1000.0]
     monkeypatch.setattr(threads._State, "looked", True)
     monkeypatch.setattr(threads._State, "blas", (lambda: 2, calls.append))
     monkeypatch.setattr(threads._State, "started_with", 2)
     monkeypatch.setattr(threads._State, "current", 2)
     monkeypatch.setattr(threads._State, "checked_at", -1e9)
+    monkeypatch.setattr(threads._State, "first_look_at", None)
+    monkeypatch.setattr(threads.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(threads.time, "sleep", lambda seconds: None)
     monkeypatch.setattr(threads.os, "sched_getaffinity", lambda pid: {0, 1})
-    monkeypatch.setattr(threads.os, "getloadavg", lambda: (5.0, 5.0, 5.0))
+    return calls, clock
+
+
+def test_a_busy_first_look_gives_one_thread_until_the_load_average_has_caught_up(
+        policy, monkeypatch):
+    calls, clock = policy
+    monkeypatch.setattr(threads, "others_running", lambda: 1)  # a spinner, just started
+    monkeypatch.setattr(threads.os, "getloadavg", lambda: (0.3, 0.1, 0.0))  # lags behind it
     assert threads.match_blas_threads_to_load() == 1 and calls == [1]
+    clock[0] += 30  # the load average still shows the quiet minute before
+    assert threads.match_blas_threads_to_load() == 1 and calls == [1]
+    clock[0] += 31  # a minute on, and the load average is still low: the spinner stopped
+    assert threads.match_blas_threads_to_load() == 2 and calls == [1, 2]
+
+
+def test_the_load_average_rule_after_a_quiet_first_look(policy, monkeypatch):
+    calls, clock = policy
+    monkeypatch.setattr(threads, "others_running", lambda: 0)
+    monkeypatch.setattr(threads.os, "getloadavg", lambda: (5.0, 5.0, 5.0))
+    assert threads.match_blas_threads_to_load() == 2 and calls == []  # the look decides
+    clock[0] += 2
+    assert threads.match_blas_threads_to_load() == 1 and calls == [1]  # then the load
     monkeypatch.setattr(threads.os, "getloadavg", lambda: (0.5, 0.5, 0.5))
+    clock[0] += 1
     assert threads.match_blas_threads_to_load() == 1  # not rechecked within 2 s
-    monkeypatch.setattr(threads._State, "checked_at", -1e9)
+    clock[0] += 60
     assert threads.match_blas_threads_to_load() == 2 and calls == [1, 2]
 
 
