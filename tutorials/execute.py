@@ -58,10 +58,16 @@ def machine() -> str:
     """What the exact numbers of a run depend on: CPU, threads, NumPy/BLAS, Numba."""
     cpu = platform.processor() or platform.machine()
     if Path("/proc/cpuinfo").exists():
+        # A virtual machine's model name can be as vague as "AMD EPYC" for CPUs of
+        # different generations (with and without AVX-512, which changes how BLAS and
+        # Numba add up): family and model tell them apart.
+        info = {}
         for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+            key, _, value = line.partition(":")
+            info.setdefault(key.strip(), value.strip())
+        if "model name" in info:
+            cpu = (f"{info['model name']} (family {info.get('cpu family', '?')} "
+                   f"model {info.get('model', '?')})")
     blas = np.__config__.CONFIG.get("Build Dependencies", {}).get("blas", {})
     threads = {k: v for k, v in os.environ.items()
                if k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
