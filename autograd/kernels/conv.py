@@ -24,6 +24,12 @@ supplies it, as ``ColumnMatrix``:
   runs and costs much per byte, so when the kernel's gradient will be wanted and
   the matrix is small (``keep_column_matrix``), forward keeps the whole matrix
   and backward reads it instead of rebuilding it.
+- **filled transposed, for one input channel.** There a row of the matrix is
+  ``kh * kw`` values copied in runs of ``kw``, which costs im2col far more per
+  byte than the matmul; filled as its transpose (K, P), each kernel cell is one
+  strided copy of the whole input (``im2col_transposed``). The transposed matrix
+  is made whole and kept, when it is small (``transposed_column_matrix``); the
+  blocks handed out are rows of its transpose, a layout BLAS reads directly.
 
 Why im2col + BLAS and not a direct convolution loop, even for 1-3 channels? It
 was measured and lost (benchmarks/README.md): Numba cannot keep the O output
@@ -50,7 +56,7 @@ from __future__ import annotations
 import numpy as np
 
 from .geometry import Window
-from .im2col import as_words, col2im_rows, im2col_rows
+from .im2col import as_words, col2im_rows, im2col_rows, im2col_transposed
 from .workspace import scratch
 
 # One block of the column matrix is about TILE_BYTES: blocks that stay in the L2/L3
@@ -67,11 +73,21 @@ MAX_TILE_ROWS = 8192
 KEEP_COLS_BYTES = 16 * 1024 * 1024
 KEEP_COLS_MAX_CHANNELS = 4
 
+# One input channel: fill the whole matrix transposed, up to the same size as a kept
+# one. (C = 3 was measured too and lost: benchmarks/README.md, "One input channel".)
+TRANSPOSED_COLS_BYTES = KEEP_COLS_BYTES
+
 
 def keep_column_matrix(x: np.ndarray, win: Window) -> bool:
     """Should the forward pass keep the whole column matrix for the backward pass?"""
     whole = x.shape[0] * win.out_h * win.out_w * win.kh * win.kw * x.shape[3] * x.itemsize
     return x.shape[3] <= KEEP_COLS_MAX_CHANNELS and whole <= KEEP_COLS_BYTES
+
+
+def transposed_column_matrix(x: np.ndarray, win: Window) -> bool:
+    """Should the column matrix be filled whole and transposed (``im2col_transposed``)?"""
+    whole = x.shape[0] * win.out_h * win.out_w * win.kh * win.kw * x.itemsize
+    return x.shape[3] == 1 and whole <= TRANSPOSED_COLS_BYTES
 
 
 class ColumnMatrix:
@@ -91,7 +107,8 @@ class ColumnMatrix:
         pass over the blocks (backward after forward) reads it back instead of
         rebuilding it. Otherwise every block is refilled, into one reused scratch
         buffer per thread - so only one unkept ColumnMatrix per thread may be in
-        use at a time.
+        use at a time. A matrix filled transposed (``transposed``, chosen here by
+        ``transposed_column_matrix``) is always whole, so always kept.
 
     Examples
     --------
@@ -120,14 +137,20 @@ class ColumnMatrix:
         self._is_x = (not ones_column and no_padding
                       and (window.kh, window.kw, window.sh, window.sw) == (1, 1, 1, 1))
         self._filled = 0  # rows of a kept matrix filled so far
+        self.transposed = not self._is_x and transposed_column_matrix(x, window)
         if self._is_x:
             self._buffer = x.reshape(self.pixels, self.k)
+            self._filled = self.pixels
+        elif self.transposed:  # one channel: fill all of it now, as (width, P)
+            cols_t = np.empty((self.width, self.pixels), dtype=x.dtype)
+            im2col_transposed(x, cols_t, *self._geometry)
+            self._buffer = cols_t.T  # (P, width), column-major: what BLAS reads
             self._filled = self.pixels
         elif keep:
             self._buffer = np.empty((self.pixels, self.width), dtype=x.dtype)
         else:
             self._buffer = scratch("conv.cols", self.rows_per_block, self.width, x.dtype)
-        self._keep = keep or self._is_x
+        self._keep = keep or self._is_x or self.transposed
         if ones_column:  # im2col fills the first K columns; the ones stay put
             self._buffer[:, self.k] = 1
 

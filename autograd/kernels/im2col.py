@@ -139,6 +139,52 @@ def col2im_rows(cols, dx, p0, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_h, 
     # END SOLUTION
 
 
+# ------------------------------------- one input channel: the matrix filled transposed
+
+
+def im2col_transposed(x, cols_t, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_h, out_w):
+    """Fill ``cols_t[:kh * kw * C]`` with the transpose of the whole column matrix.
+
+    Row ``(i * kw + j) * C + c`` of ``cols_t`` (K + extra, P) holds, for every output
+    pixel, the input value under kernel cell ``(i, j)`` in channel ``c``. For one
+    kernel cell that is a strided slice of ``x`` - one NumPy copy for all N images -
+    where ``im2col_rows`` copies runs of ``kw * C`` values, only ``kw`` long when C is 1.
+    So ``kernels/conv.py`` uses this for one input channel; its ``cols_t.T`` is the
+    column matrix, which BLAS reads as it is (a transposed layout costs it nothing).
+    Padding cells are 0; the ``extra`` rows at the end are left alone. Plain NumPy:
+    each cell is one slice assignment, so there is nothing to compile.
+
+    >>> x = np.arange(9.0).reshape(1, 3, 3, 1)
+    >>> cols_t = np.empty((4, 4))
+    >>> im2col_transposed(x, cols_t, 2, 2, 1, 1, 1, 1, 0, 0, 2, 2)
+    >>> cols_t.T.tolist()[:2]
+    [[0.0, 1.0, 3.0, 4.0], [1.0, 2.0, 4.0, 5.0]]
+    """
+    n_img, h, w, c = x.shape
+    for i in range(kh):
+        # the output rows whose kernel row i lands inside the image
+        oh0, oh1 = _outputs_inside(i * dh - pad_top, sh, h, out_h)
+        for j in range(kw):
+            ow0, ow1 = _outputs_inside(j * dw - pad_left, sw, w, out_w)
+            cell = (i * kw + j) * c
+            dst = cols_t[cell : cell + c].reshape(c, n_img, out_h, out_w)
+            if (oh0, oh1, ow0, ow1) != (0, out_h, 0, out_w):
+                dst[...] = 0  # some windows put this cell on the padding
+            if oh0 < oh1 and ow0 < ow1:
+                top = oh0 * sh + i * dh - pad_top  # the input row under output row oh0
+                left = ow0 * sw + j * dw - pad_left
+                src = x[:, top : top + (oh1 - oh0 - 1) * sh + 1 : sh,
+                        left : left + (ow1 - ow0 - 1) * sw + 1 : sw]
+                dst[:, :, oh0:oh1, ow0:ow1] = src.transpose(3, 0, 1, 2)
+
+
+def _outputs_inside(offset, step, size, count):
+    """The range ``start, stop`` of outputs ``o < count`` with ``0 <= offset + o * step < size``."""
+    start = max(0, -(offset // step))  # the first o with offset + o * step >= 0
+    stop = max(start, min(count, -((offset - size) // step)))  # offset + o * step < size
+    return start, stop
+
+
 # ---------------------------------------------------------------- NumPy twins
 
 

@@ -1,6 +1,7 @@
 """The convolution kernels (im2col, col2im) against their NumPy twins, a hand-worked
 example and the adjoint identity; and ColumnMatrix, the blocks the conv2d op loops
-over, with its two options (a column of ones, keeping the whole matrix). The op's
+over, with its options (a column of ones, keeping the whole matrix, filling it
+transposed for one input channel). The op's
 own values and gradients are tested in test_conv.py."""
 
 import numpy as np
@@ -17,6 +18,7 @@ from autograd.kernels.im2col import (
     col2im_rows_numpy,
     im2col_rows,
     im2col_rows_numpy,
+    im2col_transposed,
 )
 
 pytestmark = pytest.mark.kernels
@@ -190,6 +192,37 @@ def test_a_pointwise_column_matrix_is_x_itself():
     np.testing.assert_array_equal(cols.block(rows), x.reshape(-1, 5))
     with_ones = ColumnMatrix(x, win, ones_column=True)  # needs room for the ones: a copy
     np.testing.assert_array_equal(with_ones.block(rows), full_im2col(x, win, 6))
+
+
+@KERNEL_SETTINGS
+@given(cases(), st.integers(0, 2))
+def test_im2col_transposed_is_the_transpose_of_the_column_matrix(case, extra):
+    x = case.x()
+    k = case.window.kh * case.window.kw * x.shape[3]
+    cols_t = np.full((k + extra, int(np.prod(case.out_shape[:3]))), np.nan, dtype=x.dtype)
+    cols_t[k:] = 7  # rows after the window, which it must leave alone
+    im2col_transposed(x, cols_t, *geometry(case.window))
+    want = full_im2col(x, case.window, k)
+    np.testing.assert_array_equal(cols_t[:k].T, want)  # padding cells included: no nan left
+    assert (cols_t[k:] == 7).all()
+
+
+def test_one_channel_gives_a_transposed_column_matrix_when_small():
+    x = np.random.default_rng(0).standard_normal((3, 7, 6, 1))
+    win = window_2d("t", x.shape, (3, 3), (2, 1), (1, 1), "same")
+    cols = ColumnMatrix(x, win, ones_column=True)
+    assert cols.transposed
+    want = full_im2col(x, win, cols.width)
+    x[...] = np.nan  # filled whole at construction: the blocks never read x again
+    for rows in cols.blocks():
+        np.testing.assert_array_equal(cols.block(rows), want[rows])
+    # two channels, or a matrix above TRANSPOSED_COLS_BYTES, keep the row-by-row im2col
+    two = np.ones((3, 7, 6, 2))
+    assert not ColumnMatrix(two, window_2d("t", two.shape, (3, 3), (1, 1), (1, 1),
+                                           "same")).transposed
+    big = np.ones((64, 224, 224, 1))
+    assert not ColumnMatrix(big, window_2d("t", big.shape, (3, 3), (1, 1), (1, 1),
+                                           "same")).transposed
 
 
 @KERNEL_SETTINGS
