@@ -1,11 +1,19 @@
-"""Pooling in two lanes or in one, A/B in one process on the MNIST convnet at batch 128.
+"""One kernel choice on or off, A/B in one process on the MNIST convnet at batch 128.
 
-    python benchmarks/ab_lanes.py [--rounds 8]
+    python benchmarks/ab_mnist.py lanes [--rounds 8]
+    python benchmarks/ab_mnist.py transposed [--rounds 8]
 
-Rounds alternate the two settings (``kernels/lanes.py``'s MIN_SPLIT_WORK: the usual
-threshold, or so large that every pooling stays in one lane); it prints the median
-ms per training step and per ``predict`` batch, and the median of the per-round ratios.
-Synthetic data of MNIST's shape.
+Each experiment is one module constant, set to its usual value ("on") or to a value
+that turns the choice off:
+
+- ``lanes``: ``kernels/lanes.py``'s MIN_SPLIT_WORK - pooling in two lanes, or so large
+  a threshold that every pooling stays in one lane.
+- ``transposed``: ``kernels/conv.py``'s TRANSPOSED_COLS_BYTES - a one-channel input's
+  column matrix filled whole and transposed, or never (row by row, as for C > 1).
+
+Rounds alternate the two settings; it prints the median ms per training step and per
+``predict`` batch, and the median of the per-round ratios on/off. Synthetic data of
+MNIST's shape.
 """
 
 from __future__ import annotations
@@ -21,11 +29,15 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's code first
 
 import nn  # noqa: E402
-from autograd.kernels import lanes  # noqa: E402
+from autograd.kernels import conv, lanes  # noqa: E402
 from nn import layers  # noqa: E402
 
 BATCHES = 6
-SETTINGS = {"two lanes": lanes.MIN_SPLIT_WORK, "one lane": 10**18}
+# experiment: (module, constant, value when on, value when off)
+EXPERIMENTS = {
+    "lanes": (lanes, "MIN_SPLIT_WORK", lanes.MIN_SPLIT_WORK, 10**18),
+    "transposed": (conv, "TRANSPOSED_COLS_BYTES", conv.TRANSPOSED_COLS_BYTES, -1),
+}
 
 
 def convnet() -> nn.Sequential:
@@ -41,8 +53,11 @@ def convnet() -> nn.Sequential:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("experiment", choices=sorted(EXPERIMENTS))
     parser.add_argument("--rounds", type=int, default=8)
     args = parser.parse_args()
+    module, constant, on, off = EXPERIMENTS[args.experiment]
+    settings = {"on": on, "off": off}
     rng = np.random.default_rng(0)
     x = rng.random((128 * BATCHES, 28, 28, 1), dtype=np.float32)
     y = rng.integers(0, 10, 128 * BATCHES)
@@ -59,19 +74,19 @@ def main() -> None:
         return (time.perf_counter() - start) / BATCHES * 1e3
 
     for what, run in (("fit step", fit_ms), ("predict batch", predict_ms)):
-        times: dict[str, list[float]] = {name: [] for name in SETTINGS}
+        times: dict[str, list[float]] = {name: [] for name in settings}
         for r in range(args.rounds):
-            order = list(SETTINGS) if r % 2 else list(SETTINGS)[::-1]
+            order = list(settings) if r % 2 else list(settings)[::-1]
             for name in order:
-                lanes.MIN_SPLIT_WORK = SETTINGS[name]
+                setattr(module, constant, settings[name])
                 run()  # one untimed epoch: caches and allocator settle
                 time.sleep(0.2)  # let idle BLAS threads stop spinning
                 times[name].append(run())
-        a, b = (times[name] for name in SETTINGS)
+        a, b = (times[name] for name in settings)
         ratio = statistics.median(p / q for p, q in zip(a, b))
-        print(f"{what:14s} two lanes {statistics.median(a):6.1f} ms   one lane "
-              f"{statistics.median(b):6.1f} ms   two/one {ratio:.3f}", flush=True)
-    lanes.MIN_SPLIT_WORK = SETTINGS["two lanes"]
+        print(f"{args.experiment} {what:14s} on {statistics.median(a):6.1f} ms   off "
+              f"{statistics.median(b):6.1f} ms   on/off {ratio:.3f}", flush=True)
+    setattr(module, constant, on)
 
 
 if __name__ == "__main__":
