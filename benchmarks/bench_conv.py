@@ -4,6 +4,7 @@
     python benchmarks/bench_conv.py --quick    # fewer repetitions
     python benchmarks/bench_conv.py --no-compile  # skip the compile-time section
     python benchmarks/bench_conv.py --busy --quick  # quiet vs one core kept busy
+    python benchmarks/bench_conv.py --busy --per-process --quick  # a process per state
     python benchmarks/bench_conv.py --only "28x28,maxpool2 26"  # some workloads
 
 For each workload it times the forward pass and forward + backward (gradients
@@ -30,12 +31,20 @@ alternates rounds with that process paused (quiet) and running (busy), for ours
 and torch, then prints quiet and busy times, busy/quiet for each library, and
 ours/torch under the same load. The spinner's own CPU time does not count as a
 disturbance; other processes' does, as usual.
+
+``--busy --per-process`` starts a fresh process for each library and state instead,
+with the spinner already running or paused: our thread count is chosen at a
+process's first convolution (``autograd/kernels/threads.py``), so a process that
+starts quiet and is then loaded measures something no user sees. States and
+libraries alternate pass by pass; each process times every workload (median of its
+repeats) and reports to this one as JSON.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import json
 import os
 import platform
 import subprocess
@@ -528,6 +537,71 @@ def busy_main(args, rng) -> None:
     print(f"# other processes used > 3% of the CPU meanwhile; repeated rounds: {timer.discarded}.")
 
 
+def per_process_worker(args, rng) -> None:
+    """``--worker ours|torch`` (started by ``busy_per_process_main``): time every
+    workload in this fresh process and print {"workload pass": median seconds} as JSON."""
+    repeats = 7 if args.quick else 15
+    result = {}
+    for name, (fwd, fb, _flops), _factor in all_cases(rng, args.only):
+        for label, fns in (("fwd", fwd), ("fwd+bwd", fb)):
+            fn = fns[args.worker]
+            fn()  # the first call compiles (or loads) kernels and picks the thread count
+            fn()
+            # Back to back, as in a training loop: only one library runs in this process,
+            # so no other library's idle threads are left spinning between the calls.
+            times = [timed(fn) for _ in range(repeats)]
+            result[f"{name}|{label}"] = sorted(times)[len(times) // 2]
+    print(json.dumps(result))
+
+
+def busy_per_process_main(args) -> None:
+    """``--busy --per-process``: quiet and busy, ours and torch, each in a new process."""
+    if torch is None:
+        sys.exit("--busy compares with PyTorch: install the reference extra (torch)")
+    passes = 2 if args.quick else 4
+    spinner = Spinner()
+    command = [sys.executable, os.path.abspath(__file__), "--only", args.only]
+    command += ["--quick"] if args.quick else []
+    print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+          f"numpy {np.__version__}, torch {torch.__version__}")
+    print(f"# load average before: {load_average()}  (spinner pid {spinner.process.pid})")
+    print("# quiet = the spinner paused, busy = `python -c 'while True: pass'` running;")
+    print(f"# {passes} passes, each a new process per library and state, started in that "
+          "state.")
+    runs: dict[str, list[dict]] = {}
+    try:
+        for p in range(passes):
+            states = ("quiet", "busy") if p % 2 == 0 else ("busy", "quiet")
+            for state in states:
+                for lib in ("ours", "torch") if p % 2 == 0 else ("torch", "ours"):
+                    set_state(spinner, state)
+                    out = subprocess.run(command + ["--worker", lib], capture_output=True,
+                                         text=True, check=True).stdout
+                    runs.setdefault(f"{lib} {state}", []).append(
+                        json.loads(out.strip().splitlines()[-1]))
+            spinner.pause()
+            print(f"# pass {p + 1} done, load average {load_average()}", flush=True)
+    finally:
+        spinner.stop()
+    header = (f"{'workload':<22} {'pass':<7} {'ours q ms':>9} {'ours b ms':>9} {'ours b/q':>8} "
+              f"{'torch q ms':>10} {'torch b ms':>10} {'torch b/q':>9} {'ours/torch b':>12}")
+    print(header)
+    print("-" * len(header))
+    for key in runs["ours quiet"][0]:
+        t = {run: [r[key] for r in results] for run, results in runs.items()}
+        name, label = key.split("|")
+        print(f"{name:<22} {label:<7} {median_time(t['ours quiet']) * 1e3:9.2f} "
+              f"{median_time(t['ours busy']) * 1e3:9.2f} "
+              f"{paired_ratio(t['ours busy'], t['ours quiet']):8.2f} "
+              f"{median_time(t['torch quiet']) * 1e3:10.2f} "
+              f"{median_time(t['torch busy']) * 1e3:10.2f} "
+              f"{paired_ratio(t['torch busy'], t['torch quiet']):9.2f} "
+              f"{paired_ratio(t['ours busy'], t['torch busy']):12.2f}", flush=True)
+    print(f"# load average after: {load_average()}")
+    print("# times: median over passes of each process's median; ratios: median over passes")
+    print("# of the pass's ratio. Targets (issue 17): ours b/q <= 2, ours/torch b <= 1.5.")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
@@ -538,8 +612,17 @@ def main() -> None:
                         help="comma-separated parts of workload names to run (default: all)")
     parser.add_argument("--busy", action="store_true",
                         help="quiet vs one core kept busy by a spinning process")
+    parser.add_argument("--per-process", action="store_true",
+                        help="with --busy: a new process per library and state")
+    parser.add_argument("--worker", choices=("ours", "torch"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     rng = np.random.default_rng(0)
+    if args.worker:
+        per_process_worker(args, rng)
+        return
+    if args.busy and args.per_process:
+        busy_per_process_main(args)
+        return
     if args.busy:
         busy_main(args, rng)
         return
