@@ -74,6 +74,7 @@ def test_conv2d_strides_dilation_and_padding(tmp_path, size, kernel, strides, di
 
 @pytest.mark.reference
 def test_convnet_with_batch_norm_dropout_and_pools(tmp_path):
+    nn.clear_session()  # layer names count from 1 again: the lookup below is by name
     nn.utils.set_random_seed(2)
     image = nn.Input(shape=(12, 12, 3))
     x = nn.layers.Conv2D(6, 3, padding="same", activation="relu")(image)
