@@ -550,7 +550,7 @@ def per_process_worker(args, rng) -> None:
             # Back to back, as in a training loop: only one library runs in this process,
             # so no other library's idle threads are left spinning between the calls.
             times = [timed(fn) for _ in range(repeats)]
-            result[f"{name}|{label}"] = sorted(times)[len(times) // 2]
+            result[f"{name}|{label}"] = median_time(times)
     print(json.dumps(result))
 
 

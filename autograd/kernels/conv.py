@@ -74,20 +74,23 @@ KEEP_COLS_BYTES = 16 * 1024 * 1024
 KEEP_COLS_MAX_CHANNELS = 4
 
 # One input channel: fill the whole matrix transposed, up to the same size as a kept
-# one. (C = 3 was measured too and lost: benchmarks/README.md, "One input channel".)
+# one. (C = 3 was measured too and did not win: benchmarks/README.md, "One input channel".)
 TRANSPOSED_COLS_BYTES = KEEP_COLS_BYTES
+
+
+def whole_matrix_bytes(x: np.ndarray, win: Window) -> int:
+    """The size of the whole (P, K) column matrix of ``x``."""
+    return x.shape[0] * win.out_h * win.out_w * win.kh * win.kw * x.shape[3] * x.itemsize
 
 
 def keep_column_matrix(x: np.ndarray, win: Window) -> bool:
     """Should the forward pass keep the whole column matrix for the backward pass?"""
-    whole = x.shape[0] * win.out_h * win.out_w * win.kh * win.kw * x.shape[3] * x.itemsize
-    return x.shape[3] <= KEEP_COLS_MAX_CHANNELS and whole <= KEEP_COLS_BYTES
+    return x.shape[3] <= KEEP_COLS_MAX_CHANNELS and whole_matrix_bytes(x, win) <= KEEP_COLS_BYTES
 
 
 def transposed_column_matrix(x: np.ndarray, win: Window) -> bool:
     """Should the column matrix be filled whole and transposed (``im2col_transposed``)?"""
-    whole = x.shape[0] * win.out_h * win.out_w * win.kh * win.kw * x.itemsize
-    return x.shape[3] == 1 and whole <= TRANSPOSED_COLS_BYTES
+    return x.shape[3] == 1 and whole_matrix_bytes(x, win) <= TRANSPOSED_COLS_BYTES
 
 
 class ColumnMatrix:
