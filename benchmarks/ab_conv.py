@@ -34,6 +34,8 @@ import bench_conv as b
 rng = np.random.default_rng(0)
 cases = [(w[0], *b.conv_case(*w[1:], rng)[:2]) for w in b.CONV_WORKLOADS if only in w[0]]
 cases += [(w[0], *b.pool_case(*w[1:], rng)[:2]) for w in b.POOL_WORKLOADS if only in w[0]]
+cases += [(w[0], *b.composite_case(*w[1:], rng)[:2]) for w in b.COMPOSITE_WORKLOADS
+          if only in w[0]]
 for _, fwd, fb in cases:  # compile the kernels and warm the caches first
     for fns in (fwd, fb):
         fns["ours"]()

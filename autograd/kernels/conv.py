@@ -78,6 +78,16 @@ KEEP_COLS_MAX_CHANNELS = 4
 TRANSPOSED_COLS_BYTES = KEEP_COLS_BYTES
 
 
+def rows_per_block(pixels: int, width: int, itemsize: int) -> int:
+    """How many rows of a (pixels, width) column matrix make one cache-sized block.
+
+    >>> rows_per_block(100_000, 289, 4)
+    1360
+    """
+    rows = TILE_BYTES // (width * itemsize)
+    return max(1, min(pixels, MAX_TILE_ROWS, max(MIN_TILE_ROWS, rows)))
+
+
 def whole_matrix_bytes(x: np.ndarray, win: Window) -> int:
     """The size of the whole (P, K) column matrix of ``x``."""
     return x.shape[0] * win.out_h * win.out_w * win.kh * win.kw * x.shape[3] * x.itemsize
@@ -130,8 +140,7 @@ class ColumnMatrix:
         self.width = self.k + ones_column
         self.ones_column = ones_column
         self.pixels = x.shape[0] * window.out_h * window.out_w
-        rows = TILE_BYTES // (self.width * x.itemsize)
-        self.rows_per_block = max(1, min(self.pixels, MAX_TILE_ROWS, max(MIN_TILE_ROWS, rows)))
+        self.rows_per_block = rows_per_block(self.pixels, self.width, x.itemsize)
         self._geometry = (window.kh, window.kw, window.sh, window.sw, window.dh, window.dw,
                           window.pad_top, window.pad_left, window.out_h, window.out_w)
         # A 1x1 window with stride 1 and no padding: the column matrix is x itself.

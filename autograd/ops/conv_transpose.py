@@ -2,8 +2,22 @@
 
 It is the convolution's input gradient used as a layer: each input pixel stamps
 the kernel, scaled by its value, onto an output ``strides`` times larger; the
-stamps overlap and add. Written here with ops that exist already, as the
-textbook identity says:
+stamps overlap and add. So its forward is ``conv2d``'s backward formula for the
+input, and its backward is ``conv2d``'s forward. With ``x`` (N, h, w, C_in) read
+as the (P, C_in) matrix ``X`` of its ``P = N * h * w`` pixels, and the Keras
+kernel (kh, kw, C_out, C_in) read as the (kh * kw * C_out, C_in) matrix ``K``:
+
+    Y  = col2im(X @ K.T) + bias      each pixel's stamp, added onto the output
+    dX = im2col(dY) @ K              conv2d of dY with the same kernel
+    dK = im2col(dY).T @ X
+    db = sum of dY over the pixels
+
+``im2col`` and ``col2im`` are the convolution's (``kernels/im2col.py``), over the
+window of the convolution that this op transposes: kernel (kh, kw), the same
+strides, from the (big) output back to the (small) input. PyTorch's
+``conv_transpose2d`` works this way too. The loops go over cache-sized blocks of
+pixels, as ``Conv2DOp``'s do. ``conv2d_transpose_numpy`` at the bottom is the
+same op as the textbook identity, written with ``conv2d_numpy``:
 
     conv2d_transpose(x, K) = crop(conv2d(pad(dilate(x)), flip(K)ᵀ))
 
@@ -12,8 +26,8 @@ textbook identity says:
 - ``flip(K)ᵀ``: the kernel turned 180° with its in/out channels swapped;
 - ``crop``: ``"same"`` keeps the central ``input * strides`` pixels.
 
-So its backward is the backward of those ops (``conv2d``'s among them): nothing
-new to get wrong, and the gradcheck in the tests shows it.
+That one convolves mostly zeros (three in four input pixels for stride 2), so it
+does ``strides²`` times the work; the tests compare the two.
 
 >>> import autograd
 >>> x = autograd.ones(1, 2, 2, 1)
@@ -31,9 +45,66 @@ from typing import Any
 
 import numpy as np
 
+from ..function import Function
+from ..kernels.arrays import as_kernel_array, kernel_dtype
+from ..kernels.conv import ColumnMatrix, rows_per_block
+from ..kernels.geometry import Window, window_2d
+from ..kernels.im2col import col2im_rows
+from ..kernels.threads import match_blas_threads_to_load
+from ..kernels.workspace import scratch
 from ..tensor import Tensor
-from .conv import conv2d
-from .shape import pad, reshape, transpose
+from .conv import _geometry, _shape, conv2d_numpy
+
+
+class ConvTranspose2DOp(Function):
+    @staticmethod
+    def forward(ctx, x, kernel, bias, *, window: Window, out_size: tuple[int, int]):
+        match_blas_threads_to_load()  # one BLAS thread while the machine is busy
+        dtype = kernel_dtype(x, kernel, bias)
+        x = as_kernel_array(x, dtype)
+        kernel = as_kernel_array(kernel, dtype)
+        n_img, n_in = x.shape[0], x.shape[3]
+        n_out = kernel.shape[2]
+        pixels_in = x.reshape(-1, n_in)  # X (P, C_in)
+        k_t = kernel.reshape(-1, n_in).T  # K.T (C_in, kh * kw * C_out), a view
+        out = np.empty((n_img, *out_size, n_out), dtype=dtype)
+        # Start from the bias (or 0), then add every stamp onto it.
+        out[...] = 0 if bias is None else as_kernel_array(bias, dtype)
+        step = rows_per_block(len(pixels_in), k_t.shape[1], x.itemsize)
+        stamps = scratch("conv_transpose.stamps", step, k_t.shape[1], dtype)
+        for p0 in range(0, len(pixels_in), step):
+            block = pixels_in[p0:p0 + step]
+            np.matmul(block, k_t, out=stamps[:len(block)])  # one stamp per row
+            col2im_rows(stamps[:len(block)], out, p0, *_geometry(window))
+        ctx.save_for_backward(x, kernel)
+        ctx.window = window
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, kernel = ctx.saved_tensors
+        need_x, need_kernel, need_bias = ctx.needs_input_grad
+        match_blas_threads_to_load()
+        n_in = x.shape[3]
+        grad = as_kernel_array(grad, x.dtype)
+        pixels_in = x.reshape(-1, n_in)  # X (P, C_in)
+        k = kernel.reshape(-1, n_in)  # K (kh * kw * C_out, C_in)
+        # The column matrix of dY, over the window that maps the output back onto x.
+        cols = ColumnMatrix(grad, ctx.window)
+        dx = np.empty_like(pixels_in) if need_x else None
+        dk = np.zeros_like(k) if need_kernel else None
+        for rows in cols.blocks():
+            block = cols.block(rows)
+            if need_x:  # dX = im2col(dY) @ K: the ordinary convolution of dY
+                np.matmul(block, k, out=dx[rows])
+            if need_kernel:  # dK += im2col(dY).T @ X
+                dk += block.T @ pixels_in[rows]
+        db = None
+        if need_bias:  # the sum of dY over the pixels, as ones @ dY: one BLAS call, 10x
+            dy = grad.reshape(-1, grad.shape[3])  # faster than NumPy's sum over axis 0
+            db = np.ones(len(dy), dtype=dy.dtype) @ dy
+        return ((dx.reshape(x.shape) if need_x else None),
+                (dk.reshape(kernel.shape) if need_kernel else None), db)
 
 
 def _pair(value: Any, name: str) -> tuple[int, int]:
@@ -55,17 +126,6 @@ def transposed_output_length(size: int | None, kernel: int, stride: int, padding
         return size * stride if padding == "same" else (size - 1) * stride + max(kernel, stride)
     pad_total = kernel // 2 * 2 if padding == "same" else 0
     return (size - 1) * stride + kernel - pad_total + output_padding
-
-
-def _dilate(x: Tensor, sh: int, sw: int) -> Tensor:
-    """``sh - 1`` zero rows between rows and ``sw - 1`` zero columns between columns."""
-    n, h, w, c = x.shape
-    if sh == sw == 1:
-        return x
-    spread = reshape(x, (n, h, 1, w, 1, c))
-    spread = pad(spread, ((0, 0), (0, 0), (0, sh - 1), (0, 0), (0, sw - 1), (0, 0)))
-    spread = reshape(spread, (n, h * sh, w * sw, c))
-    return spread[:, :(h - 1) * sh + 1, :(w - 1) * sw + 1]
 
 
 def conv2d_transpose(x: Any, kernel: Any, bias: Any = None, strides: int | tuple = 1,
@@ -104,16 +164,53 @@ def conv2d_transpose(x: Any, kernel: Any, bias: Any = None, strides: int | tuple
                                      else extra[0])
     out_w = transposed_output_length(w, kw, sw, padding, None if output_padding is None
                                      else extra[1])
-    # The whole stamp, (h - 1) * s + k per axis, plus rows where the stride outruns the
-    # kernel (s > k) so that every output size below fits; then cut out_h x out_w.
-    full_h, full_w = (h - 1) * sh + kh, (w - 1) * sw + kw
-    grow_h, grow_w = max(out_h - full_h, 0), max(out_w - full_w, 0)
-    padded = pad(_dilate(x, sh, sw), ((0, 0), (kh - 1, kh - 1 + grow_h),
-                                      (kw - 1, kw - 1 + grow_w), (0, 0)))
-    flipped = transpose(kernel[::-1, ::-1], (0, 1, 3, 2))
-    full = conv2d(padded, flipped, bias)
     if padding == "same":  # the forward conv's "same" padding: the larger half at the end
         top, left = max(kh - sh, 0) // 2, max(kw - sw, 0) // 2
     else:
         top = left = 0
+    # The convolution this op transposes: from the (out_h, out_w) output back to
+    # the (h, w) input. Its bottom/right padding is what the stamps hang over the
+    # output's end (negative where output_padding or a stride > kernel leaves rows
+    # that no stamp reaches).
+    window = Window(kh, kw, sh, sw, 1, 1,
+                    top, (h - 1) * sh + kh - top - out_h,
+                    left, (w - 1) * sw + kw - left - out_w, h, w)
+    if bias is not None and _shape(bias) != (kernel.shape[2],):
+        raise ValueError(f"conv2d_transpose: bias must have shape ({kernel.shape[2]},), one "
+                         f"value per output channel of the kernel {kernel.shape}, but it has "
+                         f"shape {_shape(bias)}.")
+    return ConvTranspose2DOp.apply(x, kernel, bias, window=window, out_size=(out_h, out_w))
+
+
+# ---------------------------------------------------------------- the NumPy twin
+
+
+def conv2d_transpose_numpy(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None,
+                           window: Window, out_size: tuple[int, int]) -> np.ndarray:
+    """``ConvTranspose2DOp.forward`` as the textbook identity: the ordinary
+    convolution (``conv2d_numpy``) of the dilated, padded input with the flipped
+    kernel, cropped to ``out_size``. It convolves mostly zeros, but every step is
+    one line of the definition.
+
+    >>> x = np.ones((1, 2, 2, 1))
+    >>> win = Window(2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 2, 2)  # k 2, stride 2, valid
+    >>> conv2d_transpose_numpy(x, np.ones((2, 2, 1, 1)), None, win, (4, 4))[0, :, :, 0]
+    array([[1., 1., 1., 1.],
+           [1., 1., 1., 1.],
+           [1., 1., 1., 1.],
+           [1., 1., 1., 1.]])
+    """
+    n, h, w, c = x.shape
+    kh, kw, sh, sw = window.kh, window.kw, window.sh, window.sw
+    out_h, out_w = out_size
+    top, left = window.pad_top, window.pad_left
+    # dilate (s - 1 zeros between pixels) and pad (k - 1 zeros around, more at the
+    # end if the crop below reaches further)
+    full_h, full_w = (h - 1) * sh + kh, (w - 1) * sw + kw
+    spread = np.zeros((n, full_h + kh - 1 + max(top + out_h - full_h, 0),
+                       full_w + kw - 1 + max(left + out_w - full_w, 0), c), dtype=x.dtype)
+    spread[:, kh - 1:kh - 1 + (h - 1) * sh + 1:sh, kw - 1:kw - 1 + (w - 1) * sw + 1:sw] = x
+    flipped = kernel[::-1, ::-1].transpose(0, 1, 3, 2)  # turned 180°, in/out swapped
+    valid = window_2d("conv2d", spread.shape, (kh, kw), (1, 1), (1, 1), "valid")
+    full = conv2d_numpy(spread, flipped, bias, valid)
     return full[:, top:top + out_h, left:left + out_w]

@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 
 import autograd
+from autograd.kernels.geometry import Window
+from autograd.ops.conv_transpose import conv2d_transpose_numpy
 
 RNG = np.random.default_rng(8)
 
@@ -49,6 +51,69 @@ def test_gradcheck(strides, padding, output_padding):
     assert autograd.gradcheck(
         lambda a, k, b: autograd.conv2d_transpose(a, k, b, strides=strides, padding=padding,
                                                   output_padding=output_padding),
+        [x, kernel, bias])
+
+
+@pytest.mark.parametrize("strides,padding,output_padding", [
+    (2, "valid", None), (2, "same", None), (1, "same", None), (3, "valid", 1), ((2, 3), "same", 1),
+    (4, "valid", None)])  # the last: stride > kernel, rows that no stamp reaches
+def test_matches_the_textbook_identity(strides, padding, output_padding):
+    """The op (col2im of the stamps) against its NumPy twin (the convolution of the
+    dilated, padded input with the flipped kernel): two different computations."""
+    x = RNG.normal(size=(3, 5, 4, 2)).astype(np.float32)
+    kernel = RNG.normal(size=(3, 3, 4, 2)).astype(np.float32)
+    bias = RNG.normal(size=4).astype(np.float32)
+    out = autograd.conv2d_transpose(x, kernel, bias, strides=strides, padding=padding,
+                                    output_padding=output_padding)
+    window = _window_of(x.shape, kernel.shape, strides, padding, out.shape)
+    twin = conv2d_transpose_numpy(x.astype(np.float64), kernel.astype(np.float64),
+                                  bias.astype(np.float64), window, out.shape[1:3])
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out.numpy(), twin, rtol=1e-5, atol=1e-5)
+
+
+def _window_of(x_shape, k_shape, strides, padding, out_shape):
+    """Keras's placement of the stamps: "same" crops (kernel - stride) // 2 rows at the
+    top (test_it_is_the_adjoint_of_conv2d checks it against conv2d's padding)."""
+    sh, sw = (strides, strides) if isinstance(strides, int) else strides
+    kh, kw = k_shape[:2]
+    top = max(kh - sh, 0) // 2 if padding == "same" else 0
+    left = max(kw - sw, 0) // 2 if padding == "same" else 0
+    h, w = x_shape[1:3]
+    return Window(kh, kw, sh, sw, 1, 1, top, (h - 1) * sh + kh - top - out_shape[1],
+                  left, (w - 1) * sw + kw - left - out_shape[2], h, w)
+
+
+@pytest.mark.parametrize("strides,padding", [(2, "valid"), (2, "same")])
+def test_backward_is_the_convolution_of_the_gradient(strides, padding):
+    """dX = conv2d(dY, K) and dK = conv2d's kernel gradient for input dY and output
+    gradient X, in float32, on a batch big enough for several blocks of pixels (the
+    forward's too, checked against the twin first)."""
+    x = RNG.normal(size=(40, 9, 9, 3)).astype(np.float32)
+    kernel = RNG.normal(size=(3, 3, 64, 3)).astype(np.float32)
+    xt, kt = autograd.tensor(x, requires_grad=True), autograd.tensor(kernel, requires_grad=True)
+    bt = autograd.tensor(np.zeros(64, np.float32), requires_grad=True)
+    out = autograd.conv2d_transpose(xt, kt, bt, strides=strides, padding=padding)
+    window = _window_of(x.shape, kernel.shape, strides, padding, out.shape)
+    np.testing.assert_allclose(out.numpy(), conv2d_transpose_numpy(x, kernel, None, window,
+                                                                   out.shape[1:3]),
+                               rtol=1e-4, atol=1e-4)
+    g = RNG.normal(size=out.shape).astype(np.float32)
+    out.backward(g)
+    kc = autograd.tensor(kernel, requires_grad=True)
+    conv = autograd.conv2d(autograd.tensor(g), kc, strides=strides, padding=padding)
+    assert conv.shape == x.shape
+    np.testing.assert_allclose(xt.grad.numpy(), conv.numpy(), rtol=1e-4, atol=1e-3)
+    conv.backward(x)
+    np.testing.assert_allclose(kt.grad.numpy(), kc.grad.numpy(), rtol=1e-4, atol=1e-2)
+    np.testing.assert_allclose(bt.grad.numpy(), g.sum(axis=(0, 1, 2)), rtol=1e-4, atol=1e-3)
+
+
+def test_gradcheck_one_output_channel():
+    """One output channel: the gradient's column matrix is filled transposed."""
+    x, kernel, bias = f64((2, 3, 4, 2)), f64((3, 3, 1, 2)), f64((1,))
+    assert autograd.gradcheck(
+        lambda a, k, b: autograd.conv2d_transpose(a, k, b, strides=2, padding="same"),
         [x, kernel, bias])
 
 
