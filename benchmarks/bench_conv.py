@@ -81,7 +81,8 @@ CONV_WORKLOADS = [
     ("13x13x32->64 k3", 64, 13, 32, 64, 3, 1, "valid"),
     ("32x32x3->32 k3 same", 64, 32, 3, 32, 3, 1, "same"),
 ]
-# The composite convolutions (issue 15's layers), built on the conv2d kernels:
+# Issue 15's other convolutions (the transpose on conv2d's im2col and col2im, the
+# depthwise one on kernels/depthwise.py; once compositions of conv2d, so the name):
 # name, kind, batch, height/width, in channels, out channels (transpose) or
 # depth multiplier (depthwise), kernel, stride; padding "valid".
 COMPOSITE_WORKLOADS = [

@@ -10,6 +10,7 @@ which the tests compare it with, and which reads as a specification.
 - ``conv.py``: the column matrix of a convolution, block by block, for the op in
   ``ops/conv.py`` (whose NumPy twin sits beside it there)
 - ``pool.py``: max and average pooling, forward and backward
+- ``depthwise.py``: depthwise convolution (one kernel per channel), forward and backward
 - ``relu.py``: relu's derivative, for a convolution that applies relu itself
 - ``recurrent.py``: one step of LSTM backward, for ``ops/recurrent.py``
 - ``threads.py``: BLAS threads only on the cores no other process is running on

@@ -39,7 +39,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import im2col, pool, recurrent, relu, special
+from . import depthwise, im2col, pool, recurrent, relu, special
 
 # The kernels in two groups of about equal compile time (both dtypes, seconds on a
 # quiet machine): the second group goes to the second process with --jobs 2.
@@ -47,13 +47,15 @@ FIRST_GROUP = ("relu_backward",       # 0.4 (the first compile in a process pays
                "im2col_rows",         # 1.2
                "max_pool_backward",   # 1.8
                "avg_pool_forward",    # 1.1
-               "lstm_backward_step")  # 0.9
+               "lstm_backward_step",  # 0.9
+               "depthwise_forward")   # 0.5
 # A forked second process starts at once; a new one (not Linux) spends ~0.5-0.9 s on
 # imports and ~0.3 s on Numba's first compile before it catches up.
 SECOND_GROUP = ("col2im_rows",        # 1.2
                 "max_pool_forward",   # 1.4
                 "avg_pool_backward",  # 1.0
                 "lstm_forward_step",  # 1.0
+                "depthwise_backward",  # 0.6
                 "erf_numba")          # 0.1
 
 
@@ -85,6 +87,17 @@ def _pool_calls(dtype) -> dict[str, Callable[[], None]]:
     }
 
 
+def _depthwise_calls(dtype) -> dict[str, Callable[[], None]]:
+    x, kernel = np.ones((1, 3, 3, 2), dtype), np.ones((2, 2, 2), dtype)
+    out = np.zeros((1, 2, 2, 2), dtype)
+    win = (1, 1, 1, 1, 0, 0)  # sh, sw, dh, dw, pad_top, pad_left
+    return {
+        "depthwise_forward": lambda: depthwise.depthwise_forward(x, kernel, out, *win),
+        "depthwise_backward": lambda: depthwise.depthwise_backward(
+            x, kernel, out, np.zeros_like(x), np.zeros_like(kernel), *win),
+    }
+
+
 def _recurrent_calls(dtype) -> dict[str, Callable[[], None]]:
     b, t, n = 1, 1, 1
     gates, cs = np.full((b, t, 4 * n), 0.5, dtype), np.zeros((b, t + 1, n), dtype)
@@ -104,7 +117,7 @@ def _all_calls(dtypes) -> list[tuple[str, str, Callable[[], None]]]:
     calls = []
     for i, dtype in enumerate(np.dtype(d).type for d in dtypes):
         by_name = {**_conv_calls(dtype, with_im2col=i == 0), **_pool_calls(dtype),
-                   **_recurrent_calls(dtype)}
+                   **_depthwise_calls(dtype), **_recurrent_calls(dtype)}
         for name, call in by_name.items():
             label = "uint32" if name == "im2col_rows" else np.dtype(dtype).name
             calls.append((name, label, call))

@@ -147,3 +147,34 @@ def test_depthwise_conv2d_gradcheck(strides, padding, dilation):
     assert autograd.gradcheck(
         lambda a, k, b: autograd.depthwise_conv2d(a, k, b, strides=strides, padding=padding,
                                                   dilation_rate=dilation), [x, kernel, bias])
+
+
+@pytest.mark.parametrize("multiplier,strides,padding", [(1, 1, "valid"), (2, 2, "same")])
+def test_depthwise_conv2d_is_conv2d_with_a_block_diagonal_kernel(multiplier, strides, padding):
+    """Values and all three gradients against the ordinary convolution with the kernel
+    spread onto its diagonal blocks, in float32, on a batch that runs in two lanes."""
+    x = RNG.normal(size=(16, 24, 24, 6)).astype(np.float32)
+    kernel = RNG.normal(size=(3, 3, 6, multiplier)).astype(np.float32)
+    bias = RNG.normal(size=6 * multiplier).astype(np.float32)
+    full = np.zeros((3, 3, 6, 6 * multiplier), np.float32)
+    for c in range(6):
+        full[:, :, c, c * multiplier:(c + 1) * multiplier] = kernel[:, :, c]
+    ours = [autograd.tensor(a, requires_grad=True) for a in (x, kernel, bias)]
+    dense = [autograd.tensor(a, requires_grad=True) for a in (x, full, bias)]
+    out = autograd.depthwise_conv2d(*ours, strides=strides, padding=padding)
+    want = autograd.conv2d(*dense, strides=strides, padding=padding)
+    np.testing.assert_allclose(out.numpy(), want.numpy(), rtol=1e-4, atol=1e-4)
+    g = RNG.normal(size=out.shape).astype(np.float32)
+    out.backward(g)
+    want.backward(g)
+    np.testing.assert_allclose(ours[0].grad.numpy(), dense[0].grad.numpy(), rtol=1e-4, atol=1e-4)
+    dk_blocks = np.stack([dense[1].grad.numpy()[:, :, c, c * multiplier:(c + 1) * multiplier]
+                          for c in range(6)], axis=2)
+    np.testing.assert_allclose(ours[1].grad.numpy(), dk_blocks, rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(ours[2].grad.numpy(), dense[2].grad.numpy(), rtol=1e-4,
+                               atol=1e-3)
+
+
+def test_depthwise_conv2d_bad_bias_names_the_shape():
+    with pytest.raises(ValueError, match=r"bias must have shape \(6,\)"):
+        autograd.depthwise_conv2d(np.ones((1, 4, 4, 3)), np.ones((3, 3, 3, 2)), np.ones(3))

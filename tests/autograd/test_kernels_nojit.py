@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.kernels, pytest.mark.slow]
 
 PACKAGE_ROOT = Path(autograd.__file__).resolve().parent.parent
 
-# A small conv + both pools, forward and backward; prints the results as .npy files.
+# A small conv + both pools + a depthwise conv, forward and backward; saves the results.
 SCRIPT = textwrap.dedent("""
     import sys, numpy as np, autograd
     from autograd.kernels import im2col
@@ -28,10 +28,12 @@ SCRIPT = textwrap.dedent("""
     y = autograd.conv2d(x, k, strides=(2, 1), padding="same", dilation_rate=(1, 2))
     y = y + autograd.conv2d(x, k, strides=(2, 1), padding="same", activation="relu")
     z = autograd.max_pool2d(y, 2, padding="same") .sum() + autograd.avg_pool2d(y, 2).sum()
+    d = autograd.tensor(rng.standard_normal((3, 3, 3, 2)), requires_grad=True)
+    z = z + (autograd.depthwise_conv2d(x, d, strides=2, padding="same") ** 2).sum()
     z.backward()
     jitted = hasattr(im2col.im2col_rows, "signatures")
     np.savez(sys.argv[1], y=y.numpy(), dx=x.grad.numpy(), dk=k.grad.numpy(),
-             jitted=jitted)
+             dd=d.grad.numpy(), jitted=jitted)
 """)
 
 
@@ -49,7 +51,7 @@ def test_kernels_run_as_plain_python_with_numba_disabled(tmp_path):
     run(["-c", SCRIPT, str(jit)], cwd=PACKAGE_ROOT).check_returncode()
     a, b = np.load(plain), np.load(jit)
     assert not a["jitted"] and b["jitted"]
-    for name in ("y", "dx", "dk"):
+    for name in ("y", "dx", "dk", "dd"):
         np.testing.assert_allclose(a[name], b[name], rtol=1e-12, atol=1e-12)
 
 
@@ -111,7 +113,8 @@ def test_warmup_command_compiles_every_kernel_and_reports_times():
     result = run(["-m", "autograd.kernels", "--warmup"], cwd=PACKAGE_ROOT)
     assert result.returncode == 0, result.stderr
     for name in ("col2im_rows", "relu_backward", "max_pool_forward",
-                 "max_pool_backward", "avg_pool_forward", "avg_pool_backward"):
+                 "max_pool_backward", "avg_pool_forward", "avg_pool_backward",
+                 "depthwise_forward", "depthwise_backward"):
         assert result.stdout.count(name) == 2, result.stdout  # float32 and float64
     # im2col only copies: one version on uint32 words serves both dtypes
     assert result.stdout.count("im2col_rows          uint32") == 1, result.stdout
@@ -125,7 +128,8 @@ def test_warmup_of_float32_alone_compiles_no_float64_conv_or_pool_kernel():
     lines = [line.split() for line in result.stdout.splitlines()[1:-2]]  # not total, wall
     assert {kernel for kernel, dtype, *_ in lines if dtype == "float32"} == {
         "col2im_rows", "relu_backward", "max_pool_forward", "max_pool_backward",
-        "avg_pool_forward", "avg_pool_backward", "lstm_forward_step", "lstm_backward_step"}
+        "avg_pool_forward", "avg_pool_backward", "depthwise_forward", "depthwise_backward",
+        "lstm_forward_step", "lstm_backward_step"}
     assert [kernel for kernel, dtype, *_ in lines if dtype == "float64"] == ["erf_numba"]
     bad = run(["-m", "autograd.kernels", "--warmup", "--dtypes", "float16"], cwd=PACKAGE_ROOT)
     assert bad.returncode == 2 and "float32 and/or float64" in bad.stderr
@@ -148,7 +152,7 @@ def test_warmup_compiles_in_two_processes_on_a_cold_cache_and_loads_in_one_when_
         assert f"({processes})" in lines[-1], lines[-1]
         return sorted(tuple(line.split()[:2]) for line in lines[1:-2])
     cold = rows("2", "2 processes")  # tmp_path starts empty: every kernel compiles
-    assert len(cold) == 18  # 9 kernels x 2 dtypes, im2col once on words, erf once
+    assert len(cold) == 22  # 11 kernels x 2 dtypes, im2col once on words, erf once
     assert rows("2", "1 process") == cold  # warm: one process loads them all
     assert rows("1", "1 process") == cold
 
