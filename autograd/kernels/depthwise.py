@@ -65,18 +65,21 @@ def depthwise_backward(x, kernel, grad, dx, dkernel, sh, sw, dh, dw, pad_top, pa
 
         dx[n, ih, iw, c]  += grad[n, oh, ow, c] * kernel[i, j, c]
         dkernel[i, j, c]  += grad[n, oh, ow, c] * x[n, ih, iw, c]
+
+    One image at a time (its arrays stay in the cache), one kernel cell at a time:
+    cell (i, j) meets input cell (ih, iw) at every output pixel (oh, ow).
     """
     n_img, h, w, c = x.shape
     kh, kw = kernel.shape[0], kernel.shape[1]
     out_h, out_w = grad.shape[1], grad.shape[2]
     for n in range(n_img):
-        for oh in range(out_h):
-            for i in range(kh):
-                ih = oh * sh - pad_top + i * dh
-                if ih < 0 or ih >= h:
-                    continue
-                for ow in range(out_w):
-                    for j in range(kw):
+        for i in range(kh):
+            for j in range(kw):
+                for oh in range(out_h):
+                    ih = oh * sh - pad_top + i * dh
+                    if ih < 0 or ih >= h:
+                        continue  # cell (i, j) lies on the padding for this row
+                    for ow in range(out_w):
                         iw = ow * sw - pad_left + j * dw
                         if iw < 0 or iw >= w:
                             continue
