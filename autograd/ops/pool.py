@@ -132,18 +132,46 @@ def global_max_pool2d(x: Any) -> Tensor:
     return reshape(max_pool2d(x, (h, w)), (n, c))
 
 
+class GlobalAvgPool2D(Function):
+    """The mean over the pixels of each image and channel, (N, H, W, C) -> (N, C).
+
+    Forward sums the H * W pixels of an image as ``ones @ x[n]`` (a (H * W,) vector
+    times an (H * W, C) matrix): BLAS reads the image once, where NumPy's sum over
+    a middle axis and the pooling kernel's window loop were 2-4x slower on small
+    images (benchmarks/README.md). Backward shares each gradient equally among
+    the H * W pixels: ``dx[n, h, w, c] = grad[n, c] / (H * W)``.
+    """
+
+    @staticmethod
+    def forward(ctx, x):
+        x = as_kernel_array(x, kernel_dtype(x))
+        n, h, w, c = x.shape
+        sums = np.matmul(np.ones(h * w, dtype=x.dtype), x.reshape(n, h * w, c))  # (N, C)
+        ctx.x_shape = x.shape
+        return sums / np.asarray(h * w, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        n, h, w, c = ctx.x_shape
+        share = as_kernel_array(grad, kernel_dtype(grad)) / np.asarray(h * w, grad.dtype)
+        dx = np.empty(ctx.x_shape, dtype=share.dtype)
+        dx[...] = share[:, None, None, :]  # one write pass, no (N, H, W, C) temporary
+        return dx
+
+
 def global_avg_pool2d(x: Any) -> Tensor:
     """Mean over height and width: (batch, h, w, c) -> (batch, c).
 
-    ``avg_pool2d`` with one window as large as the image, then a reshape (faster
-    than ``autograd.mean`` over axes (1, 2); benchmarks/README.md).
+    One BLAS product per image (``GlobalAvgPool2D`` above): faster than
+    ``autograd.mean`` over axes (1, 2) and than ``avg_pool2d`` with one window as
+    large as the image (benchmarks/README.md).
 
     >>> import autograd
     >>> autograd.global_avg_pool2d(autograd.arange(8.0).reshape(1, 2, 2, 2))
     Tensor([[3., 4.]], shape=(1, 2), dtype=float32)
     """
-    n, h, w, c = _image_shape(x, "global_avg_pool2d")
-    return reshape(avg_pool2d(x, (h, w)), (n, c))
+    _image_shape(x, "global_avg_pool2d")
+    return GlobalAvgPool2D.apply(x)
 
 
 def _image_shape(x: Any, op: str) -> tuple[int, ...]:
