@@ -36,6 +36,7 @@ from ..kernels.arrays import as_kernel_array, kernel_dtype
 from ..kernels.depthwise import depthwise_backward, depthwise_forward
 from ..kernels.geometry import Window, check_padding, pair, window_2d
 from ..kernels.lanes import image_lanes, run_lanes
+from ..kernels.threads import match_blas_threads_to_load
 from ..tensor import Tensor
 
 
@@ -89,6 +90,7 @@ class DepthwiseConv2DOp(Function):
                 if multiplier > 1 else dx_copies
         db = None
         if need_bias:  # the sum of dY over the pixels, as ones @ dY: one BLAS call
+            match_blas_threads_to_load()  # one BLAS thread while the machine is busy
             dy = grad.reshape(-1, grad.shape[3])
             db = np.ones(len(dy), dtype=dy.dtype) @ dy
         return dx, (dk.reshape(ctx.kernel_shape) if need_kernel else None), db
