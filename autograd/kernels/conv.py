@@ -24,10 +24,11 @@ supplies it, as ``ColumnMatrix``:
   runs and costs much per byte, so when the kernel's gradient will be wanted and
   the matrix is small (``keep_column_matrix``), forward keeps the whole matrix
   and backward reads it instead of rebuilding it.
-- **filled transposed, for one input channel.** There a row of the matrix is
-  ``kh * kw`` values copied in runs of ``kw``, which costs im2col far more per
-  byte than the matmul; filled as its transpose (K, P), each kernel cell is one
-  strided copy of the whole input (``im2col_transposed``). The transposed matrix
+- **filled transposed, for one to three input channels.** There a row of the
+  matrix is copied in runs of only ``kw * C`` values (3 to 9 for a 3x3 kernel),
+  which costs im2col far more per byte than the matmul; filled as its transpose
+  (K, P), each kernel cell is one strided copy of the whole input
+  (``im2col_transposed``). The transposed matrix
   is made whole and kept, when it is small (``transposed_column_matrix``); the
   blocks handed out are rows of its transpose, a layout BLAS reads directly.
 
@@ -73,9 +74,11 @@ MAX_TILE_ROWS = 8192
 KEEP_COLS_BYTES = 16 * 1024 * 1024
 KEEP_COLS_MAX_CHANNELS = 4
 
-# One input channel: fill the whole matrix transposed, up to the same size as a kept
-# one. (C = 3 was measured too and did not win: benchmarks/README.md, "One input channel".)
+# One to three input channels (a grey or a colour image): fill the whole matrix
+# transposed, up to the same size as a kept one. (benchmarks/README.md, "One to three
+# input channels"; C = 3 first measured 0.86x and 1.15x forward, then 0.50-0.91x in four runs.)
 TRANSPOSED_COLS_BYTES = KEEP_COLS_BYTES
+TRANSPOSED_MAX_CHANNELS = 3
 
 
 def rows_per_block(pixels: int, width: int, itemsize: int) -> int:
@@ -100,7 +103,8 @@ def keep_column_matrix(x: np.ndarray, win: Window) -> bool:
 
 def transposed_column_matrix(x: np.ndarray, win: Window) -> bool:
     """Should the column matrix be filled whole and transposed (``im2col_transposed``)?"""
-    return x.shape[3] == 1 and whole_matrix_bytes(x, win) <= TRANSPOSED_COLS_BYTES
+    return (x.shape[3] <= TRANSPOSED_MAX_CHANNELS
+            and whole_matrix_bytes(x, win) <= TRANSPOSED_COLS_BYTES)
 
 
 class ColumnMatrix:
@@ -153,7 +157,7 @@ class ColumnMatrix:
         if self._is_x:
             self._buffer = x.reshape(self.pixels, self.k)
             self._filled = self.pixels
-        elif self.transposed:  # one channel: fill all of it now, as (width, P)
+        elif self.transposed:  # 1-3 channels: fill all of it now, as (width, P)
             cols_t = np.empty((self.width, self.pixels), dtype=x.dtype)
             im2col_transposed(x, cols_t, *self._geometry)
             self._buffer = cols_t.T  # (P, width), column-major: what BLAS reads

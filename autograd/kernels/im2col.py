@@ -139,7 +139,7 @@ def col2im_rows(cols, dx, p0, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_h, 
     # END SOLUTION
 
 
-# ------------------------------------- one input channel: the matrix filled transposed
+# ------------------------------ one to three input channels: the matrix filled transposed
 
 
 def im2col_transposed(x, cols_t, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_h, out_w):
@@ -148,8 +148,8 @@ def im2col_transposed(x, cols_t, kh, kw, sh, sw, dh, dw, pad_top, pad_left, out_
     Row ``(i * kw + j) * C + c`` of ``cols_t`` (K + extra, P) holds, for every output
     pixel, the input value under kernel cell ``(i, j)`` in channel ``c``. For one
     kernel cell that is a strided slice of ``x`` - one NumPy copy for all N images -
-    where ``im2col_rows`` copies runs of ``kw * C`` values, only ``kw`` long when C is 1.
-    So ``kernels/conv.py`` uses this for one input channel; its ``cols_t.T`` is the
+    where ``im2col_rows`` copies runs of ``kw * C`` values, only 3-9 long when C is 1-3.
+    So ``kernels/conv.py`` uses this for one to three input channels; its ``cols_t.T`` is the
     column matrix, which BLAS reads as it is (a transposed layout costs it nothing).
     Padding cells are 0; the ``extra`` rows at the end are left alone. Plain NumPy:
     each cell is one slice assignment, so there is nothing to compile.

@@ -15,7 +15,7 @@ The loops run over cache-sized blocks of output pixels, because ``cols`` is
 ``kh * kw`` times larger than ``x``; ``autograd/kernels/conv.py`` supplies the
 blocks (``ColumnMatrix``), and explains its options (a column of ones for the
 bias, keeping the whole matrix for backward, and filling it transposed for one
-input channel).
+to three input channels).
 
 ``conv2d_numpy`` and ``conv2d_backward_numpy`` at the bottom are the same op in
 plain NumPy (every window at once, ``tensordot``): the readable twin the tests

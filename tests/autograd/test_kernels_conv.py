@@ -207,8 +207,9 @@ def test_im2col_transposed_is_the_transpose_of_the_column_matrix(case, extra):
     assert (cols_t[k:] == 7).all()
 
 
-def test_one_channel_gives_a_transposed_column_matrix_when_small():
-    x = np.random.default_rng(0).standard_normal((3, 7, 6, 1))
+@pytest.mark.parametrize("channels", [1, 3])
+def test_up_to_three_channels_give_a_transposed_column_matrix_when_small(channels):
+    x = np.random.default_rng(0).standard_normal((3, 7, 6, channels))
     win = window_2d("t", x.shape, (3, 3), (2, 1), (1, 1), "same")
     cols = ColumnMatrix(x, win, ones_column=True)
     assert cols.transposed
@@ -216,10 +217,10 @@ def test_one_channel_gives_a_transposed_column_matrix_when_small():
     x[...] = np.nan  # filled whole at construction: the blocks never read x again
     for rows in cols.blocks():
         np.testing.assert_array_equal(cols.block(rows), want[rows])
-    # two channels, or a matrix above TRANSPOSED_COLS_BYTES, keep the row-by-row im2col
-    two = np.ones((3, 7, 6, 2))
-    assert not ColumnMatrix(two, window_2d("t", two.shape, (3, 3), (1, 1), (1, 1),
-                                           "same")).transposed
+    # four channels, or a matrix above TRANSPOSED_COLS_BYTES, keep the row-by-row im2col
+    four = np.ones((3, 7, 6, 4))
+    assert not ColumnMatrix(four, window_2d("t", four.shape, (3, 3), (1, 1), (1, 1),
+                                            "same")).transposed
     big = np.ones((64, 224, 224, 1))
     assert not ColumnMatrix(big, window_2d("t", big.shape, (3, 3), (1, 1), (1, 1),
                                            "same")).transposed
@@ -255,11 +256,12 @@ def test_each_kernel_is_compiled_for_float32_and_float64_only(monkeypatch):
 
     monkeypatch.setattr(kconv, "im2col_rows", recording("im2col_rows", im2col_rows))
     monkeypatch.setattr(kconv, "col2im_rows", recording("col2im_rows", col2im_rows))
-    x64 = np.random.default_rng(0).standard_normal((2, 6, 5, 3))
+    # four channels: one to three are filled transposed, without im2col_rows
+    x64 = np.random.default_rng(0).standard_normal((2, 6, 5, 4))
     for x in (x64, x64.astype(np.float32), x64[:, ::-1], x64.astype(np.int64),
               np.broadcast_to(x64[:1], x64.shape)):
         t = autograd.tensor(x, requires_grad=x.dtype.kind == "f")
-        k = autograd.tensor(np.ones((2, 2, 3, 2), x.dtype if x.dtype.kind == "f" else None),
+        k = autograd.tensor(np.ones((2, 2, 4, 2), x.dtype if x.dtype.kind == "f" else None),
                             requires_grad=True)
         y = autograd.conv2d(t, k, padding="same", strides=2)
         autograd.sum(y * y).backward()  # a non-contiguous, read-only-free upstream grad
