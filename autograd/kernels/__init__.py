@@ -14,7 +14,7 @@ which the tests compare it with, and which reads as a specification.
 - ``relu.py``: relu's derivative, for a convolution that applies relu itself
 - ``recurrent.py``: one step of LSTM backward, for ``ops/recurrent.py``
 - ``threads.py``: BLAS threads only on the cores no other process is running on
-- ``lanes.py``: pooling's batch in two halves, on two threads
+- ``lanes.py``: pooling's and depthwise's batch in two halves, on two threads
 - ``runs.py``: the copy/add/zero inner loops the kernels share
 - ``arrays.py``, ``workspace.py``: the arrays kernels accept; reused scratch memory
 - ``special.py``: erf, for GELU

@@ -38,8 +38,9 @@ accumulators of a pixel in registers, so each of the K updates loads and stores
 them.
 
 Threading policy for convolution: every Numba kernel is serial, and only the
-matmuls are parallel, on OpenBLAS's own threads. (Pooling, which has no matmul,
-runs on two threads of its own: ``kernels/lanes.py``.) Idle OpenBLAS and OpenMP
+matmuls are parallel, on OpenBLAS's own threads. (Pooling and the depthwise
+convolution, which have no matmul, run on two threads of their own:
+``kernels/lanes.py``.) Idle OpenBLAS and OpenMP
 threads keep spinning for a while after each call, so a parallel Numba kernel
 right after a matmul fights those spinners for the cores - and a convolution
 alternates between copying and multiplying hundreds of times. Serial copies plus
