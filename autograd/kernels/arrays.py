@@ -29,3 +29,15 @@ def as_kernel_array(a: Any, dtype: Any) -> np.ndarray:
     if not a.flags.writeable:  # e.g. a broadcast gradient: read-only arrays are another type
         a = a.copy()
     return a
+
+
+def sum_over_pixels(a: np.ndarray) -> np.ndarray:
+    """The sum of ``a`` over every axis but the last, as one BLAS product ``ones @ a``:
+    a bias's gradient. NumPy's ``sum`` down a tall matrix runs about 10x slower
+    (1.1 against 0.09 ms on 53,824 x 16, benchmarks/README.md).
+
+    >>> sum_over_pixels(np.ones((2, 3, 4), np.float32))
+    array([6., 6., 6., 6.], dtype=float32)
+    """
+    rows = a.reshape(-1, a.shape[-1])
+    return np.ones(len(rows), dtype=a.dtype) @ rows

@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
-from ..kernels.arrays import as_kernel_array, kernel_dtype
+from ..kernels.arrays import as_kernel_array, kernel_dtype, sum_over_pixels
 from ..kernels.conv import ColumnMatrix, rows_per_block
 from ..kernels.geometry import Window, window_2d
 from ..kernels.im2col import col2im_rows
@@ -99,10 +99,7 @@ class ConvTranspose2DOp(Function):
                 np.matmul(block, k, out=dx[rows])
             if need_kernel:  # dK += im2col(dY).T @ X
                 dk += block.T @ pixels_in[rows]
-        db = None
-        if need_bias:  # the sum of dY over the pixels, as ones @ dY: one BLAS call, 10x
-            dy = grad.reshape(-1, grad.shape[3])  # faster than NumPy's sum over axis 0
-            db = np.ones(len(dy), dtype=dy.dtype) @ dy
+        db = sum_over_pixels(grad) if need_bias else None  # the sum of dY over the pixels
         return ((dx.reshape(x.shape) if need_x else None),
                 (dk.reshape(kernel.shape) if need_kernel else None), db)
 

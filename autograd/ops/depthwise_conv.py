@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
-from ..kernels.arrays import as_kernel_array, kernel_dtype
+from ..kernels.arrays import as_kernel_array, kernel_dtype, sum_over_pixels
 from ..kernels.depthwise import depthwise_backward, depthwise_forward
 from ..kernels.geometry import Window, check_padding, pair, window_2d
 from ..kernels.lanes import image_lanes, run_lanes
@@ -89,10 +89,9 @@ class DepthwiseConv2DOp(Function):
             dx = dx_copies.reshape(*dx_copies.shape[:3], channels, multiplier).sum(axis=4) \
                 if multiplier > 1 else dx_copies
         db = None
-        if need_bias:  # the sum of dY over the pixels, as ones @ dY: one BLAS call
+        if need_bias:  # the sum of dY over the pixels, on BLAS
             match_blas_threads_to_load()  # one BLAS thread while the machine is busy
-            dy = grad.reshape(-1, grad.shape[3])
-            db = np.ones(len(dy), dtype=dy.dtype) @ dy
+            db = sum_over_pixels(grad)
         return dx, (dk.reshape(ctx.kernel_shape) if need_kernel else None), db
 
 
