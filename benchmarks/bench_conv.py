@@ -65,6 +65,7 @@ from autograd.kernels.pool import (  # noqa: E402
     max_pool_forward_numpy,
 )
 from autograd.ops.conv import conv2d_backward_numpy, conv2d_numpy  # noqa: E402
+from autograd.ops.conv_transpose import dilate_and_pad  # noqa: E402
 
 try:
     import torch
@@ -272,16 +273,6 @@ def conv_case(batch, size, cin, cout, k, stride, padding, rng):
     return fwd, fb, flops
 
 
-def _dilate_and_pad(x, stride, k):
-    """conv2d_transpose's textbook identity, in NumPy: stride - 1 zeros between
-    pixels and k - 1 around, so that a plain convolution gives the transpose."""
-    b, h, w, c = x.shape
-    out = np.zeros((b, (h - 1) * stride + 1 + 2 * (k - 1), (w - 1) * stride + 1 + 2 * (k - 1), c),
-                   x.dtype)
-    out[:, k - 1:k - 1 + (h - 1) * stride + 1:stride, k - 1:k - 1 + (w - 1) * stride + 1:stride] = x
-    return out
-
-
 def composite_case(kind, batch, size, cin, cout, k, stride, rng):
     """Conv2DTranspose's and DepthwiseConv2D's ops against PyTorch's
     ``conv_transpose2d`` and grouped ``conv2d``; the NumPy baseline is the same
@@ -293,11 +284,11 @@ def composite_case(kind, batch, size, cin, cout, k, stride, rng):
         out_size, out_channels = (size - 1) * stride + k, cout
         ours_op = functools.partial(autograd.conv2d_transpose, strides=stride)
         flat = np.ascontiguousarray(w[::-1, ::-1].transpose(0, 1, 3, 2))  # flipped, in/out swapped
-        padded = _dilate_and_pad(x, stride, k)
+        padded = dilate_and_pad(x, (stride, stride), (k, k))
         win = window_2d("conv2d", padded.shape, (k, k), (1, 1), (1, 1), "valid")
 
         def numpy_fwd():
-            return conv2d_numpy(_dilate_and_pad(x, stride, k), flat, b, win)
+            return conv2d_numpy(dilate_and_pad(x, (stride, stride), (k, k)), flat, b, win)
 
         def numpy_bwd(g):
             conv2d_backward_numpy(padded, flat, g, win)

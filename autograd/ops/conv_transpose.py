@@ -182,6 +182,27 @@ def conv2d_transpose(x: Any, kernel: Any, bias: Any = None, strides: int | tuple
 # ---------------------------------------------------------------- the NumPy twin
 
 
+def dilate_and_pad(x: np.ndarray, strides: tuple[int, int], kernel_size: tuple[int, int],
+                   grow: tuple[int, int] = (0, 0)) -> np.ndarray:
+    """``x`` with ``stride - 1`` zeros between neighbouring pixels and ``kernel - 1``
+    zeros around (``grow`` more at the bottom and right): the input whose plain
+    convolution with the flipped kernel is the transposed convolution.
+
+    >>> dilate_and_pad(np.ones((1, 2, 2, 1)), (2, 2), (2, 2))[0, :, :, 0]
+    array([[0., 0., 0., 0., 0.],
+           [0., 1., 0., 1., 0.],
+           [0., 0., 0., 0., 0.],
+           [0., 1., 0., 1., 0.],
+           [0., 0., 0., 0., 0.]])
+    """
+    n, h, w, c = x.shape
+    (sh, sw), (kh, kw) = strides, kernel_size
+    spread = np.zeros((n, (h - 1) * sh + 2 * kh - 1 + grow[0],
+                       (w - 1) * sw + 2 * kw - 1 + grow[1], c), dtype=x.dtype)
+    spread[:, kh - 1:kh - 1 + (h - 1) * sh + 1:sh, kw - 1:kw - 1 + (w - 1) * sw + 1:sw] = x
+    return spread
+
+
 def conv2d_transpose_numpy(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None,
                            window: Window, out_size: tuple[int, int]) -> np.ndarray:
     """``ConvTranspose2DOp.forward`` as the textbook identity: the ordinary
@@ -197,16 +218,13 @@ def conv2d_transpose_numpy(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray |
            [1., 1., 1., 1.],
            [1., 1., 1., 1.]])
     """
-    n, h, w, c = x.shape
+    h, w = x.shape[1], x.shape[2]
     kh, kw, sh, sw = window.kh, window.kw, window.sh, window.sw
     out_h, out_w = out_size
     top, left = window.pad_top, window.pad_left
-    # dilate (s - 1 zeros between pixels) and pad (k - 1 zeros around, more at the
-    # end if the crop below reaches further)
-    full_h, full_w = (h - 1) * sh + kh, (w - 1) * sw + kw
-    spread = np.zeros((n, full_h + kh - 1 + max(top + out_h - full_h, 0),
-                       full_w + kw - 1 + max(left + out_w - full_w, 0), c), dtype=x.dtype)
-    spread[:, kh - 1:kh - 1 + (h - 1) * sh + 1:sh, kw - 1:kw - 1 + (w - 1) * sw + 1:sw] = x
+    # more zeros at the end where the crop below reaches past the last stamp
+    grow = (max(top + out_h - (h - 1) * sh - kh, 0), max(left + out_w - (w - 1) * sw - kw, 0))
+    spread = dilate_and_pad(x, (sh, sw), (kh, kw), grow)
     flipped = kernel[::-1, ::-1].transpose(0, 1, 3, 2)  # turned 180°, in/out swapped
     valid = window_2d("conv2d", spread.shape, (kh, kw), (1, 1), (1, 1), "valid")
     full = conv2d_numpy(spread, flipped, bias, valid)
