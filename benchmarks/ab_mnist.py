@@ -2,6 +2,7 @@
 
     python benchmarks/ab_mnist.py lanes [--rounds 8]
     python benchmarks/ab_mnist.py transposed [--rounds 8]
+    python benchmarks/ab_mnist.py conv_lanes [--rounds 8]
 
 Each experiment is one module constant, set to its usual value ("on") or to a value
 that turns the choice off:
@@ -10,6 +11,10 @@ that turns the choice off:
   a threshold that every pooling stays in one lane.
 - ``transposed``: ``kernels/conv.py``'s TRANSPOSED_COLS_BYTES - a one-channel input's
   column matrix filled whole and transposed, or never (row by row, as for C > 1).
+- ``conv_lanes``: ``kernels/conv.py``'s LANE_MIN_WORK - convolutions in two lanes of
+  images, or every convolution in one lane. Both on one-thread OpenBLAS (the first
+  convolution in lanes holds it there), so this is lanes against one thread; the code
+  before lanes (threaded OpenBLAS) is another checkout: compare processes.
 
 Rounds alternate the two settings; it prints the median ms per training step and per
 ``predict`` batch, and the median of the per-round ratios on/off. Synthetic data of
@@ -37,6 +42,7 @@ BATCHES = 6
 EXPERIMENTS = {
     "lanes": (lanes, "MIN_SPLIT_WORK", lanes.MIN_SPLIT_WORK, 10**18),
     "transposed": (conv, "TRANSPOSED_COLS_BYTES", conv.TRANSPOSED_COLS_BYTES, -1),
+    "conv_lanes": (conv, "LANE_MIN_WORK", conv.LANE_MIN_WORK, 10**18),
 }
 
 

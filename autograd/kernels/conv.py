@@ -37,20 +37,20 @@ was measured and lost (benchmarks/README.md): Numba cannot keep the O output
 accumulators of a pixel in registers, so each of the K updates loads and stores
 them.
 
-Threading policy for convolution: every Numba kernel is serial, and only the
-matmuls are parallel, on OpenBLAS's own threads. (Pooling and the depthwise
-convolution, which have no matmul, run on two threads of their own:
-``kernels/lanes.py``.) Idle OpenBLAS and OpenMP
-threads keep spinning for a while after each call, so a parallel Numba kernel
-right after a matmul fights those spinners for the cores - and a convolution
-alternates between copying and multiplying hundreds of times. Serial copies plus
-threaded BLAS keep each core busy with one thing. Nothing depends on
-``numba.get_num_threads()`` inside a cached kernel (a value read there would be
-frozen into the cache). The measurements behind this are in benchmarks/README.md
-("Threads"); splitting a convolution's batch over two threads with one-thread
-BLAS in each was measured too, and made the MNIST convnet's training step 1.5x
-slower. While the machine is busier than its cores, ``threads.py`` drops
-OpenBLAS to one thread (spinning partners collapse).
+Threads: the batch runs in two lanes of images (``lanes.py``), the caller's thread
+and one worker, each lane with its own column matrix and one-thread matmuls
+(``conv_lanes``). Threaded OpenBLAS over the whole batch, the policy before, lost to
+it on this project's 2-core VM (benchmarks/README.md, "Convolutions in lanes"): the
+serial im2col and col2im between the matmuls left one core idle, and two OpenBLAS
+threads fed by a copy on the other core sometimes ran the 159x159x32 forward at a
+third of their speed. With lanes, the copies run on both cores and the two matmuls
+never wait for each other. So the first convolution in lanes holds OpenBLAS at one
+thread for the rest of the process (``threads.hold_one_blas_thread``): an idle
+OpenBLAS thread spins for 0.1 s after each threaded call, on the core that the
+second lane needs. Results depend on the batch only, not on the machine: each lane's
+matmuls run on one thread, and the kernel's gradient is the lanes' sum, in lane
+order. Small convolutions (``LANE_MIN_WORK``) stay in one lane; so does every
+convolution when the BLAS's thread count is not ours to set.
 """
 
 from __future__ import annotations
@@ -59,6 +59,8 @@ import numpy as np
 
 from .geometry import Window
 from .im2col import as_words, col2im_rows, im2col_rows, im2col_transposed
+from .lanes import image_lanes
+from .threads import hold_one_blas_thread
 from .workspace import scratch
 
 # One block of the column matrix is about TILE_BYTES: blocks that stay in the L2/L3
@@ -80,6 +82,25 @@ KEEP_COLS_MAX_CHANNELS = 4
 # input channels"; C = 3 first measured 0.86x and 1.15x forward, then 0.50-0.91x in four runs.)
 TRANSPOSED_COLS_BYTES = KEEP_COLS_BYTES
 TRANSPOSED_MAX_CHANNELS = 3
+
+
+# Below this much work (output pixels times K) a convolution stays in one lane; at
+# 128x28x28x1 -> 32 (about 780,000), lanes and one lane took the same time.
+LANE_MIN_WORK = 200_000
+
+
+def conv_lanes(n_images: int, work: int) -> list[slice]:
+    """The lanes of a convolution's batch: two halves of the images when the work is
+    large enough and OpenBLAS can be held at one thread (``threads.hold_one_blas_thread``),
+    else one lane. Each lane runs its own one-thread matmuls ("Threads" above).
+
+    >>> conv_lanes(1, 10**9)  # one image: nothing to split
+    [slice(0, 1, None)]
+    """
+    lanes = image_lanes(n_images, work)
+    if work < LANE_MIN_WORK or len(lanes) == 1 or not hold_one_blas_thread():
+        return [slice(0, n_images)]
+    return lanes
 
 
 def rows_per_block(pixels: int, width: int, itemsize: int) -> int:

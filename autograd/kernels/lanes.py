@@ -1,21 +1,19 @@
-"""Pooling and depthwise convolution on two cores: the batch in two lanes of
-images, one thread each.
+"""Pooling and convolutions on two cores: the batch in two lanes of images, one
+thread each.
 
-A pooling or depthwise op splits its images into two *lanes*, the first half and
+A pooling or convolution op splits its images into two *lanes*, the first half and
 the second half, and runs each on its own thread: the caller's thread takes the
 first, one worker thread the second. Their kernels are serial and release the GIL
 (``nogil=True``), so the two lanes really run side by side.
 
-Why not the convolutions? It was measured for them too (benchmarks/README.md,
-"Threads"): lanes with one-thread BLAS inside made the MNIST convnet's training step
-1.5x slower than threaded BLAS over the whole batch, so convolutions keep the policy
-of ``kernels/threads.py``. The ops with lanes have no matmul: for pooling, lanes were
-20-35% faster alone and cost nothing measurable inside the convnet; the depthwise
-forward is 1.5x faster on them.
+The convolutions (``conv.py``) run their matmuls inside the lanes, on one-thread
+BLAS (``threads.hold_one_blas_thread``); for pooling, lanes were 20-35% faster
+alone and cost nothing measurable inside the convnet; the depthwise forward is
+1.5x faster on them (benchmarks/README.md).
 
 Results do not depend on the threads: each output value is computed from its own
-window, whichever thread computes it, and a depthwise kernel gradient is the sum of
-the lanes' own gradients, always in lane order. The split depends on the batch
+window, whichever thread computes it, and a kernel gradient is the sum of the
+lanes' own gradients, always in lane order. The split depends on the batch
 only, never on the machine; with one core (or ``GRADSTACK_POOL_THREADS=1``) the
 lanes run one after the other on the caller's thread. Small ops stay in one lane:
 handing work to a thread costs tens of microseconds.

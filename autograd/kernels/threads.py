@@ -20,6 +20,10 @@ So before its matmuls a convolution calls ``match_blas_threads_to_load()``:
   between, no change (our own threads count in the load, so without this gap the
   choice would flip back and forth).
 
+Once a convolution runs in two lanes of its own (``conv.py``), it holds OpenBLAS at
+one thread for the rest of the process (``hold_one_blas_thread``), and this policy
+has nothing left to choose.
+
 Why not the snapshot every time: the BLAS thread count changes float32 results in
 the last bits, and a count that followed every short-lived process made two
 identical trainings in one process differ. The load average changes slowly, so
@@ -109,6 +113,7 @@ class _State:
     current = 0
     checked_at = -1e9
     first_look_at = None  # when the first choice was made (time.monotonic())
+    held = False  # one thread for good: hold_one_blas_thread()
 
 
 def match_blas_threads_to_load() -> int:
@@ -124,7 +129,7 @@ def match_blas_threads_to_load() -> int:
             _State.blas = _openblas()
         if _State.blas is not None:
             _State.started_with = _State.current = int(_State.blas[0]())
-    if _State.blas is None or _State.started_with < 2:
+    if _State.blas is None or _State.started_with < 2 or _State.held:
         return _State.current
     try:
         cores = min(len(os.sched_getaffinity(0)), _State.started_with)
@@ -146,3 +151,27 @@ def match_blas_threads_to_load() -> int:
         _State.blas[1](wanted)
         _State.current = wanted
     return _State.current
+
+
+
+def hold_one_blas_thread() -> bool:
+    """One OpenBLAS thread from now on, for the rest of the process, so that ops can
+    run in two lanes of their own (``conv.conv_lanes``); return whether lanes may run
+    side by side. False - stay in one lane - when the thread count is not ours to set
+    (``GRADSTACK_THREADS=fixed``, or a BLAS other than OpenBLAS).
+
+    Why for the rest of the process, and not only during the convolution: an idle
+    OpenBLAS thread spins for about 0.1 s after every threaded call, on the core that
+    the second lane needs. Restoring two threads after each convolution made the MNIST
+    convnet's training step 1.42x slower (benchmarks/README.md, "Convolutions in lanes").
+    """
+    if not _State.looked:
+        match_blas_threads_to_load()
+    if _State.blas is None:
+        return False
+    if not _State.held:
+        _State.held = True
+        if _State.current != 1:
+            _State.blas[1](1)
+            _State.current = 1
+    return True

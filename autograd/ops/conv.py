@@ -15,7 +15,9 @@ The loops run over cache-sized blocks of output pixels, because ``cols`` is
 ``kh * kw`` times larger than ``x``; ``autograd/kernels/conv.py`` supplies the
 blocks (``ColumnMatrix``), and explains its options (a column of ones for the
 bias, keeping the whole matrix for backward, and filling it transposed for one
-to three input channels).
+to three input channels). A large batch runs in two lanes of images, side by side
+on two threads (``conv_lanes``): ``_forward_lane`` and ``_backward_lane`` are the
+formulas for one lane's images, and the lanes' kernel and bias gradients add up.
 
 ``conv2d_numpy`` and ``conv2d_backward_numpy`` at the bottom are the same op in
 plain NumPy (every window at once, ``tensordot``): the readable twin the tests
@@ -30,9 +32,10 @@ import numpy as np
 
 from ..function import Function
 from ..kernels.arrays import as_kernel_array, kernel_dtype
-from ..kernels.conv import ColumnMatrix, keep_column_matrix
+from ..kernels.conv import ColumnMatrix, conv_lanes, keep_column_matrix
 from ..kernels.geometry import Window, check_nhwc, check_padding, pair, window_2d
 from ..kernels.im2col import _windows, col2im_rows_numpy
+from ..kernels.lanes import run_lanes
 from ..kernels.relu import relu_backward
 from ..kernels.threads import match_blas_threads_to_load
 from ..kernels.workspace import scratch
@@ -47,62 +50,90 @@ class Conv2DOp(Function):
         x = as_kernel_array(x, dtype)
         kernel = as_kernel_array(kernel, dtype)
         n_out = kernel.shape[3]
+        out = np.empty((x.shape[0], window.out_h, window.out_w, n_out), dtype=dtype)
         # Keep im2col(x) for the kernel's gradient when that pays (kernels/conv.py).
         keep = ctx.needs_input_grad[1] and keep_column_matrix(x, window)
-        # With a bias, the column matrix ends in a column of ones (kernels/conv.py).
-        cols = ColumnMatrix(x, window, ones_column=bias is not None, keep=keep)
-        out = np.empty((x.shape[0], window.out_h, window.out_w, n_out), dtype=dtype)
-        y = out.reshape(-1, n_out)  # (P, O), a view of out: write into it
-        # BEGIN SOLUTION hw3.conv2d_forward
-        weights = kernel.reshape(-1, n_out)  # (K, O)
-        if bias is not None:  # one more row: the weights of the ones column
-            weights = np.concatenate([weights, as_kernel_array(bias, dtype)[None]])
-        for rows in cols.blocks():
-            np.matmul(cols.block(rows), weights, out=y[rows])  # Y = cols @ K (+ b)
-        # END SOLUTION
-        relu_out = None
-        if activation == "relu":  # conv, then bias, then relu: in place, no new array
-            relu_out = np.maximum(out, 0, out=out)
-        ctx.save_for_backward(x, kernel, cols if keep else None, relu_out)
-        ctx.window = window
+        # The batch in two lanes of images, one thread and one-thread BLAS each
+        # (kernels/conv.py, "Threads"): each lane is the convolution of its images.
+        lanes = conv_lanes(len(x), out[..., 0].size * window.kh * window.kw * x.shape[3])
+        kept_cols = run_lanes(lambda images: _forward_lane(
+            x[images], kernel, bias, window, out[images], keep, activation), lanes)
+        ctx.save_for_backward(x, kernel, kept_cols if keep else None,
+                              out if activation == "relu" else None)
+        ctx.window, ctx.lanes = window, lanes
         return out
 
     @staticmethod
     def backward(ctx, grad):
         x, kernel, kept_cols, relu_out = ctx.saved_tensors
-        need_x, need_kernel, need_bias = ctx.needs_input_grad
         match_blas_threads_to_load()
-        n_out = kernel.shape[3]
         grad = as_kernel_array(grad, x.dtype)
-        if relu_out is not None:  # relu's derivative first: dY = grad where Y > 0, else 0
-            d_relu = np.empty_like(grad)  # not in place: the engine may share grad
-            relu_backward(grad, relu_out, d_relu)
-            grad = d_relu
-        dy = grad.reshape(-1, n_out)  # (P, O)
-        # With the ones column, cols.T @ dY is [dK; db]: the bias's gradient is its
-        # last row, and comes with the kernel's in the same matmul.
-        cols = kept_cols or ColumnMatrix(x, ctx.window, ones_column=need_kernel and need_bias)
-        bias_in_dk = need_kernel and cols.ones_column
-        # BEGIN SOLUTION hw3.conv2d_backward
-        kernel_t = kernel.reshape(-1, n_out).T  # (O, K)
-        dx = np.zeros_like(x) if need_x else None  # col2im adds into it
-        dk = np.zeros((cols.width, n_out), dtype=x.dtype) if need_kernel else None
-        db = np.zeros(n_out, dtype=x.dtype) if need_bias and not bias_in_dk else None
-        d_cols = scratch("conv.dcols", cols.rows_per_block, cols.k, x.dtype) if need_x else None
-        ones = np.ones(cols.rows_per_block, dtype=x.dtype)
-        for rows in cols.blocks():
-            dy_block = dy[rows]
-            m = len(dy_block)
-            if need_kernel:  # dK += cols.T @ dY
-                dk += cols.block(rows).T @ dy_block
-            if need_x:  # dX += col2im(dY @ K.T)
-                cols.add_back(np.matmul(dy_block, kernel_t, out=d_cols[:m]), rows, dx)
-            if db is not None:  # db += sum of dY, as ones @ dY: one BLAS call
-                db += ones[:m] @ dy_block
-        if bias_in_dk:
-            dk, db = dk[:-1], (dk[-1].copy() if need_bias else None)
-        return dx, (dk.reshape(kernel.shape) if need_kernel else None), db
-        # END SOLUTION
+        lanes = ctx.lanes
+        parts = run_lanes(lambda lane: _backward_lane(
+            x[lanes[lane]], kernel, kept_cols[lane] if kept_cols else None, ctx.window,
+            grad[lanes[lane]], None if relu_out is None else relu_out[lanes[lane]],
+            ctx.needs_input_grad), range(len(lanes)))
+        if len(parts) == 1:
+            return parts[0]
+        # dX: each lane's images; dK and db: the lanes' sums, added in lane order.
+        dxs, dks, dbs = zip(*parts)
+        dx = np.concatenate(dxs) if dxs[0] is not None else None
+        dk = dks[0] + dks[1] if dks[0] is not None else None
+        db = dbs[0] + dbs[1] if dbs[0] is not None else None
+        return dx, dk, db
+
+
+def _forward_lane(x, kernel, bias, window, out, keep, activation):
+    """The convolution of the images ``x`` into ``out``; returns the column matrix."""
+    dtype, n_out = x.dtype, kernel.shape[3]
+    # With a bias, the column matrix ends in a column of ones (kernels/conv.py).
+    cols = ColumnMatrix(x, window, ones_column=bias is not None, keep=keep)
+    y = out.reshape(-1, n_out)  # (P, O), a view of out: write into it
+    # BEGIN SOLUTION hw3.conv2d_forward
+    weights = kernel.reshape(-1, n_out)  # (K, O)
+    if bias is not None:  # one more row: the weights of the ones column
+        weights = np.concatenate([weights, as_kernel_array(bias, dtype)[None]])
+    for rows in cols.blocks():
+        np.matmul(cols.block(rows), weights, out=y[rows])  # Y = cols @ K (+ b)
+    # END SOLUTION
+    if activation == "relu":  # conv, then bias, then relu: in place, no new array
+        np.maximum(out, 0, out=out)
+    return cols
+
+
+def _backward_lane(x, kernel, kept_cols, window, grad, relu_out, needs_input_grad):
+    """The gradients of one lane: (dx of its images, its part of dK, its part of db)."""
+    need_x, need_kernel, need_bias = needs_input_grad
+    n_out = kernel.shape[3]
+    if relu_out is not None:  # relu's derivative first: dY = grad where Y > 0, else 0
+        d_relu = np.empty_like(grad)  # not in place: the engine may share grad
+        relu_backward(grad, relu_out, d_relu)
+        grad = d_relu
+    dy = grad.reshape(-1, n_out)  # (P, O)
+    # With the ones column, cols.T @ dY is [dK; db]: the bias's gradient is its
+    # last row, and comes with the kernel's in the same matmul.
+    cols = kept_cols or ColumnMatrix(x, window, ones_column=need_kernel and need_bias)
+    bias_in_dk = need_kernel and cols.ones_column
+    # BEGIN SOLUTION hw3.conv2d_backward
+    kernel_t = kernel.reshape(-1, n_out).T  # (O, K)
+    dx = np.zeros_like(x) if need_x else None  # col2im adds into it
+    dk = np.zeros((cols.width, n_out), dtype=x.dtype) if need_kernel else None
+    db = np.zeros(n_out, dtype=x.dtype) if need_bias and not bias_in_dk else None
+    d_cols = scratch("conv.dcols", cols.rows_per_block, cols.k, x.dtype) if need_x else None
+    ones = np.ones(cols.rows_per_block, dtype=x.dtype)
+    for rows in cols.blocks():
+        dy_block = dy[rows]
+        m = len(dy_block)
+        if need_kernel:  # dK += cols.T @ dY
+            dk += cols.block(rows).T @ dy_block
+        if need_x:  # dX += col2im(dY @ K.T)
+            cols.add_back(np.matmul(dy_block, kernel_t, out=d_cols[:m]), rows, dx)
+        if db is not None:  # db += sum of dY, as ones @ dY: one BLAS call
+            db += ones[:m] @ dy_block
+    if bias_in_dk:
+        dk, db = dk[:-1], (dk[-1].copy() if need_bias else None)
+    return dx, (dk.reshape(kernel.shape) if need_kernel else None), db
+    # END SOLUTION
 
 
 def conv2d(

@@ -47,9 +47,10 @@ import numpy as np
 
 from ..function import Function
 from ..kernels.arrays import as_kernel_array, kernel_dtype, sum_over_pixels
-from ..kernels.conv import ColumnMatrix, rows_per_block
+from ..kernels.conv import ColumnMatrix, conv_lanes, rows_per_block
 from ..kernels.geometry import Window, window_2d
 from ..kernels.im2col import col2im_rows
+from ..kernels.lanes import run_lanes
 from ..kernels.threads import match_blas_threads_to_load
 from ..kernels.workspace import scratch
 from ..tensor import Tensor
@@ -65,19 +66,15 @@ class ConvTranspose2DOp(Function):
         kernel = as_kernel_array(kernel, dtype)
         n_img, n_in = x.shape[0], x.shape[3]
         n_out = kernel.shape[2]
-        pixels_in = x.reshape(-1, n_in)  # X (P, C_in)
         k_t = kernel.reshape(-1, n_in).T  # K.T (C_in, kh * kw * C_out), a view
         out = np.empty((n_img, *out_size, n_out), dtype=dtype)
         # Start from the bias (or 0), then add every stamp onto it.
         out[...] = 0 if bias is None else as_kernel_array(bias, dtype)
-        step = rows_per_block(len(pixels_in), k_t.shape[1], x.itemsize)
-        stamps = scratch("conv_transpose.stamps", step, k_t.shape[1], dtype)
-        for p0 in range(0, len(pixels_in), step):
-            block = pixels_in[p0:p0 + step]
-            np.matmul(block, k_t, out=stamps[:len(block)])  # one stamp per row
-            col2im_rows(stamps[:len(block)], out, p0, *_geometry(window))
+        # The batch in two lanes of images, as conv2d's (kernels/conv.py, "Threads").
+        lanes = conv_lanes(n_img, x[..., 0].size * k_t.shape[1])
+        run_lanes(lambda images: _stamp(x[images], k_t, out[images], window), lanes)
         ctx.save_for_backward(x, kernel)
-        ctx.window = window
+        ctx.window, ctx.lanes = window, lanes
         return out
 
     @staticmethod
@@ -85,23 +82,46 @@ class ConvTranspose2DOp(Function):
         x, kernel = ctx.saved_tensors
         need_x, need_kernel, need_bias = ctx.needs_input_grad
         match_blas_threads_to_load()
-        n_in = x.shape[3]
         grad = as_kernel_array(grad, x.dtype)
-        pixels_in = x.reshape(-1, n_in)  # X (P, C_in)
-        k = kernel.reshape(-1, n_in)  # K (kh * kw * C_out, C_in)
-        # The column matrix of dY, over the window that maps the output back onto x.
-        cols = ColumnMatrix(grad, ctx.window)
-        dx = np.empty_like(pixels_in) if need_x else None
-        dk = np.zeros_like(k) if need_kernel else None
-        for rows in cols.blocks():
-            block = cols.block(rows)
-            if need_x:  # dX = im2col(dY) @ K: the ordinary convolution of dY
-                np.matmul(block, k, out=dx[rows])
-            if need_kernel:  # dK += im2col(dY).T @ X
-                dk += block.T @ pixels_in[rows]
+        lanes = ctx.lanes
+        parts = run_lanes(lambda images: _conv_of_grad(
+            x[images], kernel, grad[images], ctx.window, need_x, need_kernel), lanes)
+        dxs, dks = zip(*parts)
+        # dX: each lane's images; dK: the lanes' sums, added in lane order.
+        dx = (dxs[0] if len(parts) == 1 else np.concatenate(dxs)) if need_x else None
+        dk = (dks[0] if len(parts) == 1 else dks[0] + dks[1]) if need_kernel else None
         db = sum_over_pixels(grad) if need_bias else None  # the sum of dY over the pixels
-        return ((dx.reshape(x.shape) if need_x else None),
-                (dk.reshape(kernel.shape) if need_kernel else None), db)
+        return dx, dk, db
+
+
+def _stamp(x, k_t, out, window):
+    """Add the stamps of the images ``x`` onto ``out``: ``out += col2im(X @ K.T)``."""
+    pixels_in = x.reshape(-1, x.shape[3])  # X (P, C_in)
+    step = rows_per_block(len(pixels_in), k_t.shape[1], x.itemsize)
+    stamps = scratch("conv_transpose.stamps", step, k_t.shape[1], x.dtype)
+    for p0 in range(0, len(pixels_in), step):
+        block = pixels_in[p0:p0 + step]
+        np.matmul(block, k_t, out=stamps[:len(block)])  # one stamp per row
+        col2im_rows(stamps[:len(block)], out, p0, *_geometry(window))
+
+
+def _conv_of_grad(x, kernel, grad, window, need_x, need_kernel):
+    """(dx, dK) of one lane's images: the ordinary convolution of ``grad``."""
+    n_in = x.shape[3]
+    pixels_in = x.reshape(-1, n_in)  # X (P, C_in)
+    k = kernel.reshape(-1, n_in)  # K (kh * kw * C_out, C_in)
+    # The column matrix of dY, over the window that maps the output back onto x.
+    cols = ColumnMatrix(grad, window)
+    dx = np.empty_like(pixels_in) if need_x else None
+    dk = np.zeros_like(k) if need_kernel else None
+    for rows in cols.blocks():
+        block = cols.block(rows)
+        if need_x:  # dX = im2col(dY) @ K: the ordinary convolution of dY
+            np.matmul(block, k, out=dx[rows])
+        if need_kernel:  # dK += im2col(dY).T @ X
+            dk += block.T @ pixels_in[rows]
+    return ((dx.reshape(x.shape) if need_x else None),
+            (dk.reshape(kernel.shape) if need_kernel else None))
 
 
 def _pair(value: Any, name: str) -> tuple[int, int]:

@@ -45,6 +45,7 @@ def policy(monkeypatch):
     monkeypatch.setattr(threads._State, "current", 2)
     monkeypatch.setattr(threads._State, "checked_at", -1e9)
     monkeypatch.setattr(threads._State, "first_look_at", None)
+    monkeypatch.setattr(threads._State, "held", False)
     monkeypatch.setattr(threads.time, "monotonic", lambda: clock[0])
     monkeypatch.setattr(threads.time, "sleep", lambda seconds: None)
     monkeypatch.setattr(threads.os, "sched_getaffinity", lambda pid: {0, 1})
@@ -88,3 +89,23 @@ def test_numpys_openblas_is_found():
         assert get() == 1
     finally:
         set_(before)
+
+
+def test_holding_one_thread_is_for_good(policy, monkeypatch):
+    """Convolutions in lanes hold OpenBLAS at one thread: once, and the load rule then
+    never raises it again."""
+    calls, clock = policy
+    monkeypatch.setattr(threads._State, "held", False)
+    monkeypatch.setattr(threads, "others_running", lambda: 0)
+    monkeypatch.setattr(threads.os, "getloadavg", lambda: (0.1, 0.1, 0.1))
+    assert threads.match_blas_threads_to_load() == 2 and calls == []
+    assert threads.hold_one_blas_thread() is True and calls == [1]
+    assert threads.hold_one_blas_thread() is True and calls == [1]  # set once
+    clock[0] += 120  # quiet for two minutes: the load rule would give two threads back
+    assert threads.match_blas_threads_to_load() == 1 and calls == [1]
+
+
+def test_no_hold_where_the_thread_count_is_not_ours(policy, monkeypatch):
+    monkeypatch.setattr(threads._State, "held", False)
+    monkeypatch.setattr(threads._State, "blas", None)  # GRADSTACK_THREADS=fixed, or no OpenBLAS
+    assert threads.hold_one_blas_thread() is False

@@ -76,3 +76,80 @@ def test_pooling_gives_the_same_bits_in_two_lanes_one_lane_or_one_thread(op, mon
     one_lane = _pool_results(op, x, grad)
     for a, b, c in zip(two_threads, one_thread, one_lane):
         assert a.tobytes() == b.tobytes() == c.tobytes()
+
+
+# ------------------------------------------------ convolutions in lanes (kernels/conv.py)
+
+
+def _conv_lanes(monkeypatch, two: bool):
+    """Two lanes side by side for any batch of two or more images, or always one."""
+    from autograd.kernels import conv as kconv
+
+    monkeypatch.setattr(kconv, "LANE_MIN_WORK", 1000 if two else 10**18)
+    monkeypatch.setattr(lanes, "MIN_SPLIT_WORK", 1000)
+    monkeypatch.setattr(lanes, "lane_threads", lambda: 2)
+    # the BLAS thread count is the process's: leave it as it is
+    monkeypatch.setattr(kconv, "hold_one_blas_thread", lambda: True)
+    return kconv
+
+
+def _run(op, arrays, grad):
+    leaves = [autograd.tensor(a, requires_grad=True) for a in arrays]
+    out = op(*leaves)
+    out.backward(autograd.tensor(grad))
+    return [out.numpy()] + [leaf.grad.numpy() for leaf in leaves]
+
+
+def test_conv2d_in_two_lanes_matches_the_twin(monkeypatch):
+    """conv2d + bias + relu on five images (lanes of three and two), float64: values and
+    all three gradients against the NumPy twin. Dropping either lane's kernel or bias
+    gradient, or writing a lane's images to the wrong place, fails here."""
+    from autograd.kernels.geometry import window_2d
+    from autograd.ops.conv import conv2d_backward_numpy, conv2d_numpy
+
+    kconv = _conv_lanes(monkeypatch, two=True)
+    rng = np.random.default_rng(5)
+    x, k, b = rng.normal(size=(5, 9, 8, 4)), rng.normal(size=(3, 3, 4, 6)), rng.normal(size=6)
+    win = window_2d("conv2d", x.shape, (3, 3), (1, 1), (1, 1), "same")
+    assert kconv.conv_lanes(5, 5 * 9 * 8 * 36) == [slice(0, 3), slice(3, 5)]
+    g = rng.normal(size=(5, 9, 8, 6))
+    got = _run(lambda *t: autograd.conv2d(*t, padding="same", activation="relu"), (x, k, b), g)
+    y = conv2d_numpy(x, k, b, win)
+    want = [np.maximum(y, 0), *conv2d_backward_numpy(x, k, g * (y > 0), win)]
+    for a, w in zip(got, want, strict=True):
+        np.testing.assert_allclose(a, w, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("kind", ["conv2d", "conv2d keeping its column matrix",
+                                  "conv2d_transpose"])
+def test_convolutions_give_the_one_lane_results_in_two_lanes(kind, monkeypatch):
+    rng = np.random.default_rng(6)
+    if kind == "conv2d_transpose":
+        arrays = (rng.normal(size=(5, 6, 7, 3)), rng.normal(size=(3, 3, 4, 3)),
+                  rng.normal(size=4))
+
+        def op(*t):
+            return autograd.conv2d_transpose(*t, strides=2, padding="same")
+    else:  # two channels: the transposed column matrix, kept for backward when asked
+        arrays = (rng.normal(size=(5, 10, 9, 2)), rng.normal(size=(3, 2, 2, 3)),
+                  rng.normal(size=3))
+
+        def op(*t):
+            return autograd.conv2d(*t, strides=(2, 1), dilation_rate=(1, 2))
+        if kind == "conv2d":
+            from autograd.kernels import conv as kconv
+            monkeypatch.setattr(kconv, "TRANSPOSED_MAX_CHANNELS", 0)  # im2col_rows
+            monkeypatch.setattr(kconv, "KEEP_COLS_MAX_CHANNELS", 0)  # refilled in backward
+    grad = rng.normal(size=op(*(autograd.tensor(a) for a in arrays)).shape)
+    _conv_lanes(monkeypatch, two=False)
+    one_lane = _run(op, arrays, grad)
+    _conv_lanes(monkeypatch, two=True)
+    two_lanes = _run(op, arrays, grad)
+    for a, b in zip(two_lanes, one_lane, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def test_a_convolution_stays_in_one_lane_when_the_blas_cannot_be_held(monkeypatch):
+    kconv = _conv_lanes(monkeypatch, two=True)
+    monkeypatch.setattr(kconv, "hold_one_blas_thread", lambda: False)
+    assert kconv.conv_lanes(8, 10**9) == [slice(0, 8)]
