@@ -14,8 +14,9 @@ alone and cost nothing measurable inside the convnet; the depthwise forward is
 Results do not depend on the threads: each output value is computed from its own
 window, whichever thread computes it, and a kernel gradient is the sum of the
 lanes' own gradients, always in lane order. The split depends on the batch
-only, never on the machine; with one core (or ``GRADSTACK_POOL_THREADS=1``) the
-lanes run one after the other on the caller's thread. Small ops stay in one lane:
+only, never on the machine; with one core (or ``GRADSTACK_POOL_THREADS=1``, or
+``OMP_NUM_THREADS=1``: ``lane_threads``) the lanes run one after the other on the
+caller's thread. Small ops stay in one lane:
 handing work to a thread costs tens of microseconds.
 
 >>> image_lanes(n_images=128, work=10**9)
@@ -48,18 +49,27 @@ def image_lanes(n_images: int, work: int) -> list[slice]:
     return [slice(0, half), slice(half, n_images)]
 
 
+# Thread-count variables a user sets to keep a process on fewer cores; the first
+# one set to a number caps the lanes too (GRADSTACK_POOL_THREADS=1: one after the
+# other, on the caller's thread). OMP_NUM_THREADS=1 or OPENBLAS_NUM_THREADS=1 asks
+# for one core, and the lanes keep to it.
+THREAD_VARIABLES = ("GRADSTACK_POOL_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
 def lane_threads() -> int:
     """How many lanes may run at once: the cores this process may use, at most LANES,
-    and at most ``GRADSTACK_POOL_THREADS`` if that is a number (``=1``: one after
-    the other, on the caller's thread). Its own variable: ``GRADSTACK_THREADS=fixed``
-    (``kernels/threads.py``) is about the BLAS, and means something else."""
+    and at most the first of ``THREAD_VARIABLES`` that is set to a number.
+    ``GRADSTACK_THREADS=fixed`` (``kernels/threads.py``) is about the BLAS, and means
+    something else."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         cores = os.cpu_count() or 1
-    wanted = os.environ.get("GRADSTACK_POOL_THREADS", "")
-    if wanted.isdigit() and int(wanted) >= 1:
-        cores = min(cores, int(wanted))
+    for variable in THREAD_VARIABLES:
+        wanted = os.environ.get(variable, "")
+        if wanted.isdigit() and int(wanted) >= 1:
+            cores = min(cores, int(wanted))
+            break
     return max(1, min(cores, LANES))
 
 

@@ -153,3 +153,19 @@ def test_a_convolution_stays_in_one_lane_when_the_blas_cannot_be_held(monkeypatc
     kconv = _conv_lanes(monkeypatch, two=True)
     monkeypatch.setattr(kconv, "hold_one_blas_thread", lambda: False)
     assert kconv.conv_lanes(8, 10**9) == [slice(0, 8)]
+
+
+@pytest.mark.parametrize("variables, expected", [
+    ({}, 2),
+    ({"OMP_NUM_THREADS": "1"}, 1),  # one core asked for: the lanes keep to it
+    ({"OPENBLAS_NUM_THREADS": "1"}, 1),
+    ({"GRADSTACK_POOL_THREADS": "2", "OMP_NUM_THREADS": "1"}, 2),  # ours first
+    ({"OMP_NUM_THREADS": "many"}, 2),  # not a number: ignored
+])
+def test_the_lanes_keep_to_the_thread_count_a_user_sets(variables, expected, monkeypatch):
+    monkeypatch.setattr(lanes.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    for variable in lanes.THREAD_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    for variable, value in variables.items():
+        monkeypatch.setenv(variable, value)
+    assert lanes.lane_threads() == expected
