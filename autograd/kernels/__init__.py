@@ -13,8 +13,9 @@ which the tests compare it with, and which reads as a specification.
 - ``depthwise.py``: depthwise convolution (one kernel per channel), forward and backward
 - ``relu.py``: relu's derivative, for a convolution that applies relu itself
 - ``recurrent.py``: one step of LSTM backward, for ``ops/recurrent.py``
-- ``threads.py``: BLAS threads only on the cores no other process is running on
-- ``lanes.py``: pooling's and depthwise's batch in two halves, on two threads
+- ``threads.py``: BLAS threads only on the cores no other process is running on, and
+  held at one once convolutions run in lanes
+- ``lanes.py``: a batch in two halves, on two threads (convolutions, pooling, depthwise)
 - ``runs.py``: the copy/add/zero inner loops the kernels share
 - ``arrays.py``, ``workspace.py``: the arrays kernels accept; reused scratch memory
 - ``special.py``: erf, for GELU

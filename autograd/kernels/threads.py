@@ -28,9 +28,10 @@ Why not the snapshot every time: the BLAS thread count changes float32 results i
 the last bits, and a count that followed every short-lived process made two
 identical trainings in one process differ. The load average changes slowly, so
 the count rarely changes within a process; ``GRADSTACK_THREADS=fixed`` in the
-environment turns the policy off (the BLAS keeps whatever it was given) for runs
-that must be identical whatever the machine does. Nothing happens where the BLAS
-is not NumPy's OpenBLAS or the load is unknown.
+environment turns the policy off (the BLAS keeps whatever it was given, and
+convolutions stay in one lane, on the BLAS's threads, as before lanes). Nothing
+happens where the BLAS is not NumPy's OpenBLAS or the load is unknown. (Convolutions
+in lanes give the same bits whatever the load: their matmuls are on one thread.)
 
 >>> first_blas_threads(others_running=[1, 1, 0, 1, 1], cores=2, started_with=2)
 1
