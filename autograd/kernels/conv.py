@@ -84,8 +84,10 @@ TRANSPOSED_COLS_BYTES = KEEP_COLS_BYTES
 TRANSPOSED_MAX_CHANNELS = 3
 
 
-# Below this much work (output pixels times K) a convolution stays in one lane; at
-# 128x28x28x1 -> 32 (about 780,000), lanes and one lane took the same time.
+# Below this much work (output pixels times K) a convolution stays in one lane. With
+# the limit at 1,000,000 instead, the MNIST convnet's first layer (128x28x28x1 -> 32,
+# about 780,000) ran in one lane and its training step took 20.0-23.2 ms against
+# 18.9-19.5 (benchmarks/README.md, "Convolutions in lanes").
 LANE_MIN_WORK = 200_000
 
 
