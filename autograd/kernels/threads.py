@@ -154,7 +154,6 @@ def match_blas_threads_to_load() -> int:
     return _State.current
 
 
-
 def hold_one_blas_thread() -> bool:
     """One OpenBLAS thread from now on, for the rest of the process, so that ops can
     run in two lanes of their own (``conv.conv_lanes``); return whether lanes may run
