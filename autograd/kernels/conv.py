@@ -99,8 +99,8 @@ def conv_lanes(n_images: int, work: int) -> list[slice]:
     >>> conv_lanes(1, 10**9)  # one image: nothing to split
     [slice(0, 1, None)]
     """
-    lanes = image_lanes(n_images, work)
-    if work < LANE_MIN_WORK or len(lanes) == 1 or not hold_one_blas_thread():
+    lanes = image_lanes(n_images, work, min_work=LANE_MIN_WORK)
+    if len(lanes) == 1 or not hold_one_blas_thread():
         return [slice(0, n_images)]
     return lanes
 

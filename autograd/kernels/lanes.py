@@ -35,18 +35,46 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import numpy as np
+
 LANES = 2
 # Below this many input values an op runs in one lane: the hand-over to the worker
 # thread would cost more than it saves.
 MIN_SPLIT_WORK = 200_000
 
 
-def image_lanes(n_images: int, work: int) -> list[slice]:
-    """The lanes of a batch: contiguous ranges of images, the first one the larger."""
-    if n_images < 2 or work < MIN_SPLIT_WORK:
+def image_lanes(n_images: int, work: int, min_work: int | None = None) -> list[slice]:
+    """The lanes of a batch: contiguous ranges of images, the first one the larger.
+    One lane below ``min_work`` (``MIN_SPLIT_WORK`` unless an op measures its work in
+    other units and passes its own limit)."""
+    if n_images < 2 or work < (MIN_SPLIT_WORK if min_work is None else min_work):
         return [slice(0, n_images)]
     half = (n_images + 1) // 2
     return [slice(0, half), slice(half, n_images)]
+
+
+def sum_in_lane_order(parts: Sequence[Any]) -> Any:
+    """The lanes' parts of one sum (a kernel's gradient, say) added up, always in lane
+    order, so that the result depends on the lanes and never on the threads; None
+    when the parts are None (a gradient not asked for).
+
+    >>> sum_in_lane_order([np.ones(2), np.full(2, 2.0)])
+    array([3., 3.])
+    """
+    if parts[0] is None:
+        return None
+    total = parts[0]
+    for part in parts[1:]:
+        total = total + part
+    return total
+
+
+def join_lane_images(parts: Sequence[Any]) -> Any:
+    """The lanes' per-image results (an input's gradient, say) as one batch again, in
+    lane order: one lane's as it is, several concatenated; None when not asked for."""
+    if parts[0] is None:
+        return None
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 # Thread-count variables a user sets to keep a process on fewer cores; the first

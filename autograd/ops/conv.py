@@ -35,7 +35,7 @@ from ..kernels.arrays import as_kernel_array, kernel_dtype
 from ..kernels.conv import ColumnMatrix, conv_lanes, keep_column_matrix
 from ..kernels.geometry import Window, check_nhwc, check_padding, pair, window_2d
 from ..kernels.im2col import _windows, col2im_rows_numpy
-from ..kernels.lanes import run_lanes
+from ..kernels.lanes import join_lane_images, run_lanes, sum_in_lane_order
 from ..kernels.relu import relu_backward
 from ..kernels.threads import match_blas_threads_to_load
 from ..kernels.workspace import scratch
@@ -73,14 +73,9 @@ class Conv2DOp(Function):
             x[lanes[lane]], kernel, kept_cols[lane] if kept_cols else None, ctx.window,
             grad[lanes[lane]], None if relu_out is None else relu_out[lanes[lane]],
             ctx.needs_input_grad), range(len(lanes)))
-        if len(parts) == 1:
-            return parts[0]
-        # dX: each lane's images; dK and db: the lanes' sums, added in lane order.
         dxs, dks, dbs = zip(*parts)
-        dx = np.concatenate(dxs) if dxs[0] is not None else None
-        dk = dks[0] + dks[1] if dks[0] is not None else None
-        db = dbs[0] + dbs[1] if dbs[0] is not None else None
-        return dx, dk, db
+        # dX: each lane's images; dK and db: the lanes' sums, added in lane order.
+        return join_lane_images(dxs), sum_in_lane_order(dks), sum_in_lane_order(dbs)
 
 
 def _forward_lane(x, kernel, bias, window, out, keep, activation):

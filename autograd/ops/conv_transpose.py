@@ -50,7 +50,7 @@ from ..kernels.arrays import as_kernel_array, kernel_dtype, sum_over_pixels
 from ..kernels.conv import ColumnMatrix, conv_lanes, rows_per_block
 from ..kernels.geometry import Window, window_2d
 from ..kernels.im2col import col2im_rows
-from ..kernels.lanes import run_lanes
+from ..kernels.lanes import join_lane_images, run_lanes, sum_in_lane_order
 from ..kernels.threads import match_blas_threads_to_load
 from ..kernels.workspace import scratch
 from ..tensor import Tensor
@@ -87,11 +87,9 @@ class ConvTranspose2DOp(Function):
         parts = run_lanes(lambda images: _conv_of_grad(
             x[images], kernel, grad[images], ctx.window, need_x, need_kernel), lanes)
         dxs, dks = zip(*parts)
-        # dX: each lane's images; dK: the lanes' sums, added in lane order.
-        dx = (dxs[0] if len(parts) == 1 else np.concatenate(dxs)) if need_x else None
-        dk = (dks[0] if len(parts) == 1 else dks[0] + dks[1]) if need_kernel else None
         db = sum_over_pixels(grad) if need_bias else None  # the sum of dY over the pixels
-        return dx, dk, db
+        # dX: each lane's images; dK: the lanes' sums, added in lane order.
+        return join_lane_images(dxs), sum_in_lane_order(dks), db
 
 
 def _stamp(x, k_t, out, window):

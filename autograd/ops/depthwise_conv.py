@@ -35,7 +35,7 @@ from ..function import Function
 from ..kernels.arrays import as_kernel_array, kernel_dtype, sum_over_pixels
 from ..kernels.depthwise import depthwise_backward, depthwise_forward
 from ..kernels.geometry import Window, check_padding, pair, window_2d
-from ..kernels.lanes import image_lanes, run_lanes
+from ..kernels.lanes import image_lanes, run_lanes, sum_in_lane_order
 from ..kernels.threads import match_blas_threads_to_load
 from ..tensor import Tensor
 
@@ -82,7 +82,7 @@ class DepthwiseConv2DOp(Function):
 
         # The loops compute both gradients at once; the ones not asked for are dropped.
         lane_dks = run_lanes(lane, ctx.lanes)
-        dk = sum(lane_dks) if need_kernel else None
+        dk = sum_in_lane_order(lane_dks) if need_kernel else None
         kh, kw, channels, multiplier = ctx.kernel_shape
         dx = None
         if need_x:  # the copies' gradients, summed back onto their channel

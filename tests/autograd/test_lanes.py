@@ -85,8 +85,7 @@ def _conv_lanes(monkeypatch, two: bool):
     """Two lanes side by side for any batch of two or more images, or always one."""
     from autograd.kernels import conv as kconv
 
-    monkeypatch.setattr(kconv, "LANE_MIN_WORK", 1000 if two else 10**18)
-    monkeypatch.setattr(lanes, "MIN_SPLIT_WORK", 1000)
+    monkeypatch.setattr(kconv, "LANE_MIN_WORK", 1000 if two else 10**18)  # its own limit
     monkeypatch.setattr(lanes, "lane_threads", lambda: 2)
     # the BLAS thread count is the process's: leave it as it is
     monkeypatch.setattr(kconv, "hold_one_blas_thread", lambda: True)
@@ -169,3 +168,15 @@ def test_the_lanes_keep_to_the_thread_count_a_user_sets(variables, expected, mon
     for variable, value in variables.items():
         monkeypatch.setenv(variable, value)
     assert lanes.lane_threads() == expected
+
+
+def test_lane_results_come_back_together_in_lane_order():
+    first, second = np.float32(1e8), np.float32(1.0)
+    assert lanes.sum_in_lane_order([first, second, -first]) == np.float32(0.0)  # in order
+    assert lanes.sum_in_lane_order([None, None]) is None
+    a, b = np.zeros((2, 3)), np.ones((1, 3))
+    assert lanes.join_lane_images([a]) is a  # one lane: no copy
+    assert lanes.join_lane_images([a, b]).tolist() == [[0.0] * 3, [0.0] * 3, [1.0] * 3]
+    assert lanes.join_lane_images([None]) is None
+    assert lanes.image_lanes(8, 500, min_work=400) == [slice(0, 4), slice(4, 8)]
+    assert lanes.image_lanes(8, 500, min_work=600) == [slice(0, 8)]
