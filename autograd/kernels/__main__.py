@@ -7,8 +7,9 @@ processes load it from there. This command calls each kernel once, on tiny
 arrays, in float32 and float64, and prints how long each first call took (wall
 and CPU seconds): the compile time on a cold cache, the load time on a warm
 one. ``im2col_rows`` is called once, on uint32 words: it only copies, and the
-convolution hands it both float dtypes as words (``kernels/im2col.py``). A
-kernel that is an assignment's stub (it raises ``NotImplementedError``) is
+convolution hands it both float dtypes as words (``kernels/im2col.py``); so are
+Winograd's four kernels, in float32, the only dtype the convolution runs them in
+(``kernels/conv.py``, ``winograd_applies``). A kernel that is an assignment's stub (it raises ``NotImplementedError``) is
 skipped. ``--dtypes float32`` compiles only what a float32 model uses (about
 half the time, benchmarks/README.md); float64, which gradcheck uses, then
 compiles on first use.
@@ -39,7 +40,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import depthwise, im2col, pool, recurrent, relu, special
+from . import depthwise, im2col, pool, recurrent, relu, special, winograd
 
 # The kernels in two groups of about equal compile time (both dtypes, seconds on a
 # quiet machine): the second group goes to the second process with --jobs 2.
@@ -48,7 +49,9 @@ FIRST_GROUP = ("relu_backward",       # 0.4 (the first compile in a process pays
                "max_pool_backward",   # 1.8
                "avg_pool_forward",    # 1.1
                "lstm_backward_step",  # 0.9
-               "depthwise_forward")   # 0.5
+               "depthwise_forward",   # 0.5
+               "input_tiles",         # 1.3 (Winograd's four: float32 only)
+               "output_tiles_adjoint")  # 0.7
 # A forked second process starts at once; a new one (not Linux) spends ~0.5-0.9 s on
 # imports and ~0.3 s on Numba's first compile before it catches up.
 SECOND_GROUP = ("col2im_rows",        # 1.2
@@ -56,7 +59,9 @@ SECOND_GROUP = ("col2im_rows",        # 1.2
                 "avg_pool_backward",  # 1.0
                 "lstm_forward_step",  # 1.0
                 "depthwise_backward",  # 0.6
-                "erf_numba")          # 0.1
+                "erf_numba",          # 0.1
+                "output_tiles",       # 0.7
+                "input_tiles_adjoint")  # 0.9
 
 
 def _conv_calls(dtype, with_im2col: bool = True) -> dict[str, Callable[[], None]]:
@@ -112,12 +117,28 @@ def _recurrent_calls(dtype) -> dict[str, Callable[[], None]]:
     }
 
 
+def _winograd_calls(dtype) -> dict[str, Callable[[], None]]:
+    x, dx = np.ones((1, 4, 4, 2), dtype), np.zeros((1, 4, 4, 2), dtype)
+    v, m = np.zeros((16, 2, 2), dtype), np.ones((16, 2, 3), dtype)
+    out, bias = np.empty((1, 2, 2, 3), dtype), np.zeros(3, dtype)
+    grid = (0, 1, 1, 1)  # t0, n_tiles, tiles_h, tiles_w
+    return {
+        "input_tiles": lambda: winograd.input_tiles(x, v, *grid, 0, 0),
+        "output_tiles": lambda: winograd.output_tiles(m, out, bias, True, *grid),
+        "output_tiles_adjoint": lambda: winograd.output_tiles_adjoint(
+            out, out, True, np.empty_like(m), *grid),
+        "input_tiles_adjoint": lambda: winograd.input_tiles_adjoint(v, dx, *grid, 0, 0),
+    }
+
+
 def _all_calls(dtypes) -> list[tuple[str, str, Callable[[], None]]]:
     """(kernel, dtype shown, call) for every kernel version, in the table's order."""
     calls = []
     for i, dtype in enumerate(np.dtype(d).type for d in dtypes):
         by_name = {**_conv_calls(dtype, with_im2col=i == 0), **_pool_calls(dtype),
                    **_depthwise_calls(dtype), **_recurrent_calls(dtype)}
+        if dtype == np.float32:  # Winograd runs float32 only (kernels/conv.py)
+            by_name.update(_winograd_calls(dtype))
         for name, call in by_name.items():
             label = "uint32" if name == "im2col_rows" else np.dtype(dtype).name
             calls.append((name, label, call))
@@ -235,7 +256,10 @@ DISPATCHERS = {"im2col_rows": im2col.im2col_rows, "col2im_rows": im2col.col2im_r
                "avg_pool_backward": pool.avg_pool_backward,
                "lstm_forward_step": recurrent.lstm_forward_step,
                "lstm_backward_step": recurrent.lstm_backward_step,
-               "erf_numba": special.erf_numba}
+               "erf_numba": special.erf_numba,
+               "input_tiles": winograd.input_tiles, "output_tiles": winograd.output_tiles,
+               "output_tiles_adjoint": winograd.output_tiles_adjoint,
+               "input_tiles_adjoint": winograd.input_tiles_adjoint}
 
 
 def _compiled(name: str) -> bool:

@@ -1,4 +1,5 @@
-"""What convolution needs from the kernels: the column matrix, one block at a time.
+"""What convolution needs from the kernels: the column matrix, one block at a time
+(and when to use Winograd's F(2x2, 3x3) instead).
 
 The op itself - ``autograd/ops/conv.py`` - states the math. With ``x`` (N, H, W, C),
 a (kh, kw, C, O) ``kernel`` (the Keras layout), ``P = N * out_h * out_w`` output
@@ -31,6 +32,11 @@ supplies it, as ``ColumnMatrix``:
   (``im2col_transposed``). The transposed matrix
   is made whole and kept, when it is small (``transposed_column_matrix``); the
   blocks handed out are rows of its transpose, a layout BLAS reads directly.
+
+For a 3x3 kernel with stride 1 there is a cheaper way, Winograd's F(2x2, 3x3)
+(``winograd.py``): the op uses it for float32 inputs with at least
+``WINOGRAD_MIN_CHANNELS`` channels (``winograd_applies``), in blocks of tiles sized
+here (``winograd_tiles_per_block``).
 
 Why im2col + BLAS and not a direct convolution loop, even for 1-3 channels? It
 was measured and lost (benchmarks/README.md): Numba cannot keep the O output
@@ -89,6 +95,18 @@ TRANSPOSED_MAX_CHANNELS = 3
 # about 780,000) ran in one lane and its training step took 20.0-23.2 ms against
 # 18.9-19.5 (benchmarks/README.md, "Convolutions in lanes").
 LANE_MIN_WORK = 200_000
+
+# Winograd's F(2x2, 3x3) (winograd.py) for float32 3x3 convolutions with stride 1
+# and at least this many input channels: with 4, its 16 matmuls of width C are too
+# narrow for BLAS to run fast, and im2col's one matmul of width 9 C won; from 8 on,
+# Winograd (benchmarks/README.md, "Winograd"). A block of tiles holds 16 planes,
+# WINOGRAD_TILE_BYTES in all (per array), to stay in the L2 cache between the
+# transform and the matmuls: 256 KB and 1-2 MB were slower. float64 keeps im2col:
+# compiling Winograd's four kernels for one dtype only keeps the cold warmup under
+# 6 s (5.9-6.0 s; 7.7-8.7 s with both), and float64 is the dtype of checks, not of
+# speed. (The tests run these kernels in float64 too.)
+WINOGRAD_MIN_CHANNELS = 8
+WINOGRAD_TILE_BYTES = 512 * 1024
 
 
 def conv_lanes(n_images: int, work: int) -> list[slice]:
@@ -216,3 +234,33 @@ class ColumnMatrix:
         """``dx += col2im(d_block)``: add each row of a (rows, K) block onto the input
         cells it was copied from (the adjoint of ``block``)."""
         col2im_rows(d_block, dx, rows.start, *self._geometry)
+
+
+def winograd_applies(x: np.ndarray, win: Window) -> bool:
+    """Does the convolution run as Winograd's F(2x2, 3x3) (``winograd.py``)? For float32
+    input, a 3x3 window, stride 1, no dilation, padding "valid" or "same", and at least
+    ``WINOGRAD_MIN_CHANNELS`` input channels.
+
+    >>> from autograd.kernels.geometry import window_2d
+    >>> x = np.zeros((1, 8, 8, 32), np.float32)
+    >>> winograd_applies(x, window_2d("conv2d", x.shape, (3, 3), (1, 1), (1, 1), "same"))
+    True
+    >>> winograd_applies(x, window_2d("conv2d", x.shape, (3, 3), (2, 2), (1, 1), "same"))
+    False
+    >>> winograd_applies(x[..., :3], window_2d("conv2d", (1, 8, 8, 3), (3, 3), (1, 1), (1, 1),
+    ...                                        "valid"))
+    False
+    """
+    return ((win.kh, win.kw, win.sh, win.sw, win.dh, win.dw) == (3, 3, 1, 1, 1, 1)
+            and win.pad_top == win.pad_left <= 1
+            and x.dtype == np.float32 and x.shape[3] >= WINOGRAD_MIN_CHANNELS)
+
+
+def winograd_tiles_per_block(channels: int, itemsize: int) -> int:
+    """How many tiles make one block of Winograd's planes (16 of them, ``channels`` wide)
+    of about ``WINOGRAD_TILE_BYTES``: between 16 and 1024.
+
+    >>> winograd_tiles_per_block(32, 4)
+    256
+    """
+    return max(16, min(1024, WINOGRAD_TILE_BYTES // (16 * channels * itemsize)))

@@ -19,6 +19,15 @@ to three input channels). A large batch runs in two lanes of images, side by sid
 on two threads (``conv_lanes``): ``_forward_lane`` and ``_backward_lane`` are the
 formulas for one lane's images, and the lanes' kernel and bias gradients add up.
 
+One exception, for speed: a float32 convolution with a 3x3 kernel, stride 1 and at
+least 8 input channels (``winograd_applies`` in ``kernels/conv.py``) runs as
+Winograd's F(2x2, 3x3) instead - the same convolution in 16/36 of the
+multiplications, each 2x2 block of outputs from a 4x4 block of input, with the
+formulas and their backward in ``autograd/kernels/winograd.py``
+(``_winograd_forward_lane``, ``_winograd_backward_lane``). Its results differ from
+im2col's only in rounding. Everything else, float64 (what gradcheck uses) included,
+runs the formulas above.
+
 ``conv2d_numpy`` and ``conv2d_backward_numpy`` at the bottom are the same op in
 plain NumPy (every window at once, ``tensordot``): the readable twin the tests
 compare this one with.
@@ -32,12 +41,27 @@ import numpy as np
 
 from ..function import Function
 from ..kernels.arrays import as_kernel_array, kernel_dtype
-from ..kernels.conv import ColumnMatrix, conv_lanes, keep_column_matrix
+from ..kernels.conv import (
+    ColumnMatrix,
+    conv_lanes,
+    keep_column_matrix,
+    winograd_applies,
+    winograd_tiles_per_block,
+)
 from ..kernels.geometry import Window, check_nhwc, check_padding, pair, window_2d
 from ..kernels.im2col import _windows, col2im_rows_numpy
 from ..kernels.lanes import join_lane_images, run_lanes, sum_in_lane_order
 from ..kernels.relu import relu_backward
 from ..kernels.threads import match_blas_threads_to_load
+from ..kernels.winograd import (
+    input_tiles,
+    input_tiles_adjoint,
+    kernel_tiles,
+    kernel_tiles_adjoint,
+    output_tiles,
+    output_tiles_adjoint,
+    tile_grid,
+)
 from ..kernels.workspace import scratch
 from ..tensor import Tensor
 
@@ -51,16 +75,24 @@ class Conv2DOp(Function):
         kernel = as_kernel_array(kernel, dtype)
         n_out = kernel.shape[3]
         out = np.empty((x.shape[0], window.out_h, window.out_w, n_out), dtype=dtype)
-        # Keep im2col(x) for the kernel's gradient when that pays (kernels/conv.py).
-        keep = ctx.needs_input_grad[1] and keep_column_matrix(x, window)
         # The batch in two lanes of images, one thread and one-thread BLAS each
         # (kernels/conv.py, "Threads"): each lane is the convolution of its images.
         lanes = conv_lanes(len(x), out[..., 0].size * window.kh * window.kw * x.shape[3])
-        kept_cols = run_lanes(lambda images: _forward_lane(
-            x[images], kernel, bias, window, out[images], keep, activation), lanes)
+        # 3x3, stride 1, many channels: Winograd's F(2x2, 3x3) (kernels/winograd.py),
+        # the same convolution in 16/36 of the multiplications; else im2col + matmul.
+        tiles = kernel_tiles(kernel) if winograd_applies(x, window) else None
+        # Keep im2col(x) for the kernel's gradient when that pays (kernels/conv.py).
+        keep = tiles is None and ctx.needs_input_grad[1] and keep_column_matrix(x, window)
+        kept_cols = None
+        if tiles is not None:
+            run_lanes(lambda images: _winograd_forward_lane(
+                x[images], tiles, bias, window, out[images], activation), lanes)
+        else:
+            kept_cols = run_lanes(lambda images: _forward_lane(
+                x[images], kernel, bias, window, out[images], keep, activation), lanes)
         ctx.save_for_backward(x, kernel, kept_cols if keep else None,
                               out if activation == "relu" else None)
-        ctx.window, ctx.lanes = window, lanes
+        ctx.window, ctx.lanes, ctx.kernel_tiles = window, lanes, tiles
         return out
 
     @staticmethod
@@ -69,6 +101,8 @@ class Conv2DOp(Function):
         match_blas_threads_to_load()
         grad = as_kernel_array(grad, x.dtype)
         lanes = ctx.lanes
+        if ctx.kernel_tiles is not None:
+            return _winograd_backward(ctx, x, grad, relu_out)
         parts = run_lanes(lambda lane: _backward_lane(
             x[lanes[lane]], kernel, kept_cols[lane] if kept_cols else None, ctx.window,
             grad[lanes[lane]], None if relu_out is None else relu_out[lanes[lane]],
@@ -129,6 +163,78 @@ def _backward_lane(x, kernel, kept_cols, window, grad, relu_out, needs_input_gra
         dk, db = dk[:-1], (dk[-1].copy() if need_bias else None)
     return dx, (dk.reshape(kernel.shape) if need_kernel else None), db
     # END SOLUTION
+
+
+def _winograd_backward(ctx, x, grad, relu_out):
+    """``Conv2DOp.backward`` for a convolution that ran as Winograd's F(2x2, 3x3)."""
+    lanes = ctx.lanes
+    parts = run_lanes(lambda lane: _winograd_backward_lane(
+        x[lanes[lane]], ctx.kernel_tiles, ctx.window, grad[lanes[lane]],
+        None if relu_out is None else relu_out[lanes[lane]], ctx.needs_input_grad),
+        range(len(lanes)))
+    dxs, dus, dbs = zip(*parts)
+    du = sum_in_lane_order(dus)  # the kernel tiles' gradient, then the kernel's
+    return (join_lane_images(dxs), None if du is None else kernel_tiles_adjoint(du),
+            sum_in_lane_order(dbs))
+
+
+def _winograd_forward_lane(x, tiles, bias, window, out, activation):
+    """The convolution of the images ``x`` into ``out`` as Winograd's F(2x2, 3x3):
+    input tiles, then 16 matmuls with the kernel's tiles, then output tiles (with
+    the bias and relu applied there, while the block is in cache)."""
+    dtype, n_out = x.dtype, tiles.shape[2]
+    bias = np.zeros(n_out, dtype) if bias is None else as_kernel_array(bias, dtype)
+    tiles_h, tiles_w = tile_grid(window.out_h, window.out_w)
+    n_tiles = len(x) * tiles_h * tiles_w
+    block = winograd_tiles_per_block(x.shape[3], x.itemsize)
+    v = _planes("conv.winograd.v", block, x.shape[3], dtype)
+    m = _planes("conv.winograd.m", block, n_out, dtype)
+    for t0 in range(0, n_tiles, block):
+        n = min(block, n_tiles - t0)
+        input_tiles(x, v, t0, n, tiles_h, tiles_w, window.pad_top, window.pad_left)
+        # M[k] = V[k] @ U[k] for the 16 planes k, in one call (one BLAS product each)
+        np.matmul(v[:, :n], tiles, out=m[:, :n])
+        output_tiles(m, out, bias, activation == "relu", t0, n, tiles_h, tiles_w)
+
+
+def _winograd_backward_lane(x, tiles, window, grad, relu_out, needs_input_grad):
+    """The gradients of one lane as Winograd's F(2x2, 3x3): (dx of its images, its part
+    of the kernel tiles' gradient dU, its part of db)."""
+    need_x, need_kernel, need_bias = needs_input_grad
+    dtype, channels, n_out = x.dtype, x.shape[3], tiles.shape[2]
+    tiles_h, tiles_w = tile_grid(window.out_h, window.out_w)
+    n_tiles = len(x) * tiles_h * tiles_w
+    block = winograd_tiles_per_block(max(channels, n_out), x.itemsize)
+    dm = _planes("conv.winograd.dm", block, n_out, dtype)
+    v = _planes("conv.winograd.v", block, channels, dtype) if need_kernel else None
+    dv = _planes("conv.winograd.dv", block, channels, dtype) if need_x else None
+    dx = np.zeros_like(x) if need_x else None  # input_tiles_adjoint adds into it
+    du = np.zeros(tiles.shape, dtype) if need_kernel else None
+    db = np.zeros(n_out, dtype) if need_bias else None
+    ones = np.ones(block, dtype)
+    relu = relu_out is not None
+    for t0 in range(0, n_tiles, block):
+        n = min(block, n_tiles - t0)
+        # dM = A dY A^T, with relu's derivative applied to dY first
+        output_tiles_adjoint(grad, relu_out if relu else grad, relu, dm, t0, n,
+                             tiles_h, tiles_w)
+        if need_kernel:  # dU[k] += V[k].T @ dM[k], for the 16 planes k
+            input_tiles(x, v, t0, n, tiles_h, tiles_w, window.pad_top, window.pad_left)
+            du += np.matmul(v[:, :n].transpose(0, 2, 1), dm[:, :n])
+        if need_x:  # dV[k] = dM[k] @ U[k].T, then dx += B dV B^T
+            np.matmul(dm[:, :n], tiles.transpose(0, 2, 1), out=dv[:, :n])
+            input_tiles_adjoint(dv, dx, t0, n, tiles_h, tiles_w,
+                                window.pad_top, window.pad_left)
+        if need_bias:  # db += sum of dY: plane 5 of dM holds each tile's sum
+            db += ones[:n] @ dm[5, :n]
+    return dx, du, db
+
+
+def _planes(name: str, block: int, channels: int, dtype) -> np.ndarray:
+    """A reused (16, block + 1, channels) scratch array for Winograd's planes: one tile
+    more per plane than used, so that planes do not lie a multiple of 4 KB apart
+    (kernels/winograd.py, "Layout")."""
+    return scratch(name, 16, (block + 1) * channels, dtype).reshape(16, block + 1, channels)
 
 
 def conv2d(

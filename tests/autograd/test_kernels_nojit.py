@@ -30,10 +30,17 @@ SCRIPT = textwrap.dedent("""
     z = autograd.max_pool2d(y, 2, padding="same") .sum() + autograd.avg_pool2d(y, 2).sum()
     d = autograd.tensor(rng.standard_normal((3, 3, 3, 2)), requires_grad=True)
     z = z + (autograd.depthwise_conv2d(x, d, strides=2, padding="same") ** 2).sum()
+    # 3x3, stride 1, 8 float32 channels: Winograd's kernels (kernels/winograd.py)
+    w = autograd.tensor(rng.standard_normal((3, 3, 8, 2)), requires_grad=True)
+    many = autograd.tensor(rng.standard_normal((2, 5, 6, 8)).astype(np.float32),
+                           requires_grad=True)
+    wy = autograd.conv2d(many, w.astype("float32"), padding="same", activation="relu")
+    z = z + (wy.astype("float64") ** 2).sum()
     z.backward()
     jitted = hasattr(im2col.im2col_rows, "signatures")
     np.savez(sys.argv[1], y=y.numpy(), dx=x.grad.numpy(), dk=k.grad.numpy(),
-             dd=d.grad.numpy(), jitted=jitted)
+             dd=d.grad.numpy(), wy=wy.numpy(), dmany=many.grad.numpy(), dw=w.grad.numpy(),
+             jitted=jitted)
 """)
 
 
@@ -53,6 +60,8 @@ def test_kernels_run_as_plain_python_with_numba_disabled(tmp_path):
     assert not a["jitted"] and b["jitted"]
     for name in ("y", "dx", "dk", "dd"):
         np.testing.assert_allclose(a[name], b[name], rtol=1e-12, atol=1e-12)
+    for name in ("wy", "dmany", "dw"):  # float32: the compiler may reorder the sums
+        np.testing.assert_allclose(a[name], b[name], rtol=1e-5, atol=1e-5)
 
 
 CACHE_SCRIPT = textwrap.dedent("""
@@ -118,6 +127,9 @@ def test_warmup_command_compiles_every_kernel_and_reports_times():
         assert result.stdout.count(name) == 2, result.stdout  # float32 and float64
     # im2col only copies: one version on uint32 words serves both dtypes
     assert result.stdout.count("im2col_rows          uint32") == 1, result.stdout
+    # Winograd's kernels run in float32 only: one version each
+    for name in ("input_tiles ", "output_tiles ", "output_tiles_adjoint", "input_tiles_adjoint"):
+        assert result.stdout.count(name) == 1 and f"{name.strip():<20} float32" in result.stdout
     assert "total" in result.stdout
     assert run(["-m", "autograd.kernels"], cwd=PACKAGE_ROOT).returncode == 2  # usage
 
@@ -129,7 +141,8 @@ def test_warmup_of_float32_alone_compiles_no_float64_conv_or_pool_kernel():
     assert {kernel for kernel, dtype, *_ in lines if dtype == "float32"} == {
         "col2im_rows", "relu_backward", "max_pool_forward", "max_pool_backward",
         "avg_pool_forward", "avg_pool_backward", "depthwise_forward", "depthwise_backward",
-        "lstm_forward_step", "lstm_backward_step"}
+        "lstm_forward_step", "lstm_backward_step", "input_tiles", "output_tiles",
+        "output_tiles_adjoint", "input_tiles_adjoint"}
     assert [kernel for kernel, dtype, *_ in lines if dtype == "float64"] == ["erf_numba"]
     bad = run(["-m", "autograd.kernels", "--warmup", "--dtypes", "float16"], cwd=PACKAGE_ROOT)
     assert bad.returncode == 2 and "float32 and/or float64" in bad.stderr
@@ -152,7 +165,8 @@ def test_warmup_compiles_in_two_processes_on_a_cold_cache_and_loads_in_one_when_
         assert f"({processes})" in lines[-1], lines[-1]
         return sorted(tuple(line.split()[:2]) for line in lines[1:-2])
     cold = rows("2", "2 processes")  # tmp_path starts empty: every kernel compiles
-    assert len(cold) == 22  # 11 kernels x 2 dtypes, im2col once on words, erf once
+    # 11 kernels x 2 dtypes, im2col once on words, erf once, Winograd's 4 in float32
+    assert len(cold) == 26
     assert rows("2", "1 process") == cold  # warm: one process loads them all
     assert rows("1", "1 process") == cold
 
