@@ -9,10 +9,10 @@ and CPU seconds): the compile time on a cold cache, the load time on a warm
 one. ``im2col_rows`` is called once, on uint32 words: it only copies, and the
 convolution hands it both float dtypes as words (``kernels/im2col.py``); so are
 Winograd's four kernels, in float32, the only dtype the convolution runs them in
-(``kernels/conv.py``, ``winograd_applies``). A kernel that is an assignment's stub (it raises ``NotImplementedError``) is
-skipped. ``--dtypes float32`` compiles only what a float32 model uses (about
-half the time, benchmarks/README.md); float64, which gradcheck uses, then
-compiles on first use.
+(``kernels/conv.py``, ``winograd_applies``). A kernel that is an assignment's stub
+(it raises ``NotImplementedError``) is skipped. ``--dtypes float32`` compiles only
+what a float32 model uses (about half the time, benchmarks/README.md); float64,
+which gradcheck uses, then compiles on first use.
 
 Numba compiles one function at a time in a process (it holds a compiler lock),
 so with two cores the command compiles half of the kernels in a second process
