@@ -3,6 +3,7 @@
     python benchmarks/ab_mnist.py lanes [--rounds 8]
     python benchmarks/ab_mnist.py transposed [--rounds 8]
     python benchmarks/ab_mnist.py conv_lanes [--rounds 8]
+    python benchmarks/ab_mnist.py winograd [--rounds 8]
 
 Each experiment is one module constant, set to its usual value ("on") or to a value
 that turns the choice off:
@@ -15,6 +16,8 @@ that turns the choice off:
   images, or every convolution in one lane. Both on one-thread OpenBLAS (the first
   convolution in lanes holds it there), so this is lanes against one thread; the code
   before lanes (threaded OpenBLAS) is another checkout: compare processes.
+- ``winograd``: ``kernels/conv.py``'s WINOGRAD_MIN_CHANNELS - the second convolution
+  (32 -> 64 channels, 3x3) as Winograd's F(2x2, 3x3), or as im2col + matmul.
 
 Rounds alternate the two settings; it prints the median ms per training step and per
 ``predict`` batch, and the median of the per-round ratios on/off. Synthetic data of
@@ -43,6 +46,7 @@ EXPERIMENTS = {
     "lanes": (lanes, "MIN_SPLIT_WORK", lanes.MIN_SPLIT_WORK, 10**18),
     "transposed": (conv, "TRANSPOSED_COLS_BYTES", conv.TRANSPOSED_COLS_BYTES, -1),
     "conv_lanes": (conv, "LANE_MIN_WORK", conv.LANE_MIN_WORK, 10**18),
+    "winograd": (conv, "WINOGRAD_MIN_CHANNELS", conv.WINOGRAD_MIN_CHANNELS, 10**9),
 }
 
 
