@@ -50,7 +50,7 @@ FIRST_GROUP = ("relu_backward",       # 0.4 (the first compile in a process pays
                "avg_pool_forward",    # 1.1
                "lstm_backward_step",  # 0.9
                "depthwise_forward",   # 0.5
-               "input_tiles",         # 1.3 (Winograd's four: float32 only)
+               "input_tiles_adjoint",  # 0.9 (Winograd's four: float32 only)
                "output_tiles_adjoint")  # 0.7
 # A forked second process starts at once; a new one (not Linux) spends ~0.5-0.9 s on
 # imports and ~0.3 s on Numba's first compile before it catches up.
@@ -61,7 +61,7 @@ SECOND_GROUP = ("col2im_rows",        # 1.2
                 "depthwise_backward",  # 0.6
                 "erf_numba",          # 0.1
                 "output_tiles",       # 0.7
-                "input_tiles_adjoint")  # 0.9
+                "input_tiles")        # 1.3
 
 
 def _conv_calls(dtype, with_im2col: bool = True) -> dict[str, Callable[[], None]]:
