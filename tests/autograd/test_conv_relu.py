@@ -135,3 +135,15 @@ def test_conv2d_layer_applies_a_plain_relu_in_the_conv_op():
     kernel, bias = (w.numpy() for w in relu_layer.weights)
     by_hand = autograd.relu(autograd.conv2d(x, kernel, bias))
     np.testing.assert_array_equal(y.numpy(), by_hand.numpy())
+
+
+@pytest.mark.parametrize("channels", [1, 8])  # im2col, and Winograd for float32 from 8
+def test_fused_relu_keeps_nan_as_relu_does(channels):
+    # a NaN in the input must reach the output (a loss of NaN tells the user), not turn 0
+    x = np.ones((1, 6, 6, channels), np.float32)
+    x[0, 2, 2, :] = np.nan
+    k = np.ones((3, 3, channels, 2), np.float32)
+    fused = autograd.conv2d(x, k, activation="relu").numpy()
+    unfused = autograd.relu(autograd.conv2d(x, k)).numpy()
+    assert np.isnan(fused).sum() == np.isnan(unfused).sum() == 18
+    np.testing.assert_array_equal(fused, unfused)
