@@ -102,8 +102,8 @@ LANE_MIN_WORK = 200_000
 # Winograd (benchmarks/README.md, "Winograd"). A block of tiles holds 16 planes,
 # WINOGRAD_TILE_BYTES in all (per array), to stay in the L2 cache between the
 # transform and the matmuls: 256 KB and 1-2 MB were slower. float64 keeps im2col:
-# compiling Winograd's four kernels for one dtype only keeps the cold warmup under
-# 6 s (5.9-6.0 s; 7.7-8.7 s with both), and float64 is the dtype of checks, not of
+# compiling Winograd's four kernels for one dtype only keeps the cold warmup near
+# the 6 s target (5.8-6.6 s; 7.7-8.7 s with both), and float64 is the dtype of checks, not of
 # speed. (The tests run these kernels in float64 too.)
 WINOGRAD_MIN_CHANNELS = 8
 WINOGRAD_TILE_BYTES = 512 * 1024

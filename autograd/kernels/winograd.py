@@ -257,20 +257,28 @@ def input_tiles_adjoint(dv, dx, t0, n_tiles, tiles_h, tiles_w, pad_top, pad_left
 # ---------------------------------------------------------------- the NumPy twins
 
 
+def _image_in_padded(padded, h, w, pad_top, pad_left):
+    """The part of a tile-aligned padded plane that holds the image's pixels, and how
+    many rows and columns of the image reach into it (a "valid" convolution's last
+    rows may lie beyond every tile)."""
+    rows, cols = min(h, padded.shape[1] - pad_top), min(w, padded.shape[2] - pad_left)
+    return padded[:, pad_top:pad_top + rows, pad_left:pad_left + cols], rows, cols
+
+
 def _padded_tiles(x, tiles_h, tiles_w, pad_top, pad_left):
     """Every 4x4 input tile of ``x`` at once: (N, tiles_h, tiles_w, 4, 4, C), zero
-    where a tile reaches beyond the image, and the zero-padded image they view."""
+    where a tile reaches beyond the image."""
     n, h, w, channels = x.shape
     padded = np.zeros((n, 2 * tiles_h + 2, 2 * tiles_w + 2, channels), dtype=x.dtype)
-    rows, cols = min(h, padded.shape[1] - pad_top), min(w, padded.shape[2] - pad_left)
-    padded[:, pad_top:pad_top + rows, pad_left:pad_left + cols] = x[:, :rows, :cols]
+    inside, rows, cols = _image_in_padded(padded, h, w, pad_top, pad_left)
+    inside[...] = x[:, :rows, :cols]
     windows = np.lib.stride_tricks.sliding_window_view(padded, (4, 4), axis=(1, 2))
-    return windows[:, ::2, ::2].transpose(0, 1, 2, 4, 5, 3), padded
+    return windows[:, ::2, ::2].transpose(0, 1, 2, 4, 5, 3)
 
 
 def input_tiles_numpy(x, v, t0, n_tiles, tiles_h, tiles_w, pad_top, pad_left):
     """Twin of ``input_tiles``: ``B^T d B`` of every tile by ``einsum``."""
-    d, _ = _padded_tiles(x, tiles_h, tiles_w, pad_top, pad_left)
+    d = _padded_tiles(x, tiles_h, tiles_w, pad_top, pad_left)
     b_t = B_T.astype(x.dtype)
     all_v = np.einsum("ai,ntsijc,bj->abntsc", b_t, d, b_t).reshape(16, -1, x.shape[3])
     v[:, :n_tiles] = all_v[:, t0:t0 + n_tiles]
@@ -321,5 +329,5 @@ def input_tiles_adjoint_numpy(dv, dx, t0, n_tiles, tiles_h, tiles_w, pad_top, pa
     for i in range(4):  # tiles overlap: add each of the 16 cells' share in turn
         for j in range(4):
             padded[:, i:i + 2 * tiles_h:2, j:j + 2 * tiles_w:2] += e[:, :, :, i, j]
-    rows, cols = min(h, padded.shape[1] - pad_top), min(w, padded.shape[2] - pad_left)
-    dx[:, :rows, :cols] += padded[:, pad_top:pad_top + rows, pad_left:pad_left + cols]
+    inside, rows, cols = _image_in_padded(padded, h, w, pad_top, pad_left)
+    dx[:, :rows, :cols] += inside
