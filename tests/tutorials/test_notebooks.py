@@ -97,3 +97,32 @@ def test_another_machine_masks_the_numbers_but_not_the_words():
             == _printed("val_loss: 0.1152 - accuracy: 96.9%", mask_numbers=True))
     assert _printed("val_loss: 0.1168", True) != _printed("loss: 0.1168", True)
     assert _printed("cols[:] = rows", True) != _printed("cols[:, :k] = rows", True)
+
+
+def test_another_machine_masks_the_padding_of_columns_too():
+    # a count that gains a digit on another CPU moves the columns after it by a space
+    assert (_printed("images of a 3:    98   7   10\n", mask_numbers=True)
+            == _printed("images of a 3:   101   7    9\n", mask_numbers=True))
+    assert _printed("images of a 3:   98", True) != _printed("images of an 3:   98", True)
+    # on the machine that executed the lesson, the columns are compared exactly
+    assert _printed("a:    98") != _printed("a:   98")
+
+
+def _printed_by_cell(text, tags, mask_numbers):
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("print()", execution_count=1, metadata={"tags": tags})
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+    nb.cells = [cell]
+    return execute.comparable_outputs(nb, mask_numbers=mask_numbers)
+
+
+def test_a_sampled_cell_is_compared_by_its_lines_on_another_machine():
+    run_here, run_there = "Dryce\nWarina\n", "Douglas (in the training names)\nWarker\n"
+    assert (_printed_by_cell(run_here, ["sampled"], True)
+            == _printed_by_cell(run_there, ["sampled"], True))
+    assert (_printed_by_cell(run_here, ["sampled"], True)
+            != _printed_by_cell(run_here + "Dewn\n", ["sampled"], True))
+    # on the machine that executed it, and in an untagged cell, the words count
+    assert (_printed_by_cell(run_here, ["sampled"], False)
+            != _printed_by_cell(run_there, ["sampled"], False))
+    assert _printed_by_cell(run_here, [], True) != _printed_by_cell(run_there, [], True)
