@@ -75,10 +75,10 @@ def test_notebook_runs_and_prints_what_is_committed(path):
         f"any numbers the prose quotes), and commit it.")
 
 
-def _printed(text, mask_numbers=False):
-    """comparable_outputs of a notebook whose one cell printed ``text``."""
+def _printed(text, mask_numbers=False, tags=()):
+    """comparable_outputs of a notebook whose one cell (tagged ``tags``) printed ``text``."""
     nb = nbformat.v4.new_notebook()
-    cell = nbformat.v4.new_code_cell("print()", execution_count=1)
+    cell = nbformat.v4.new_code_cell("print()", execution_count=1, metadata={"tags": list(tags)})
     cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
     nb.cells = [cell]
     return execute.comparable_outputs(nb, mask_numbers=mask_numbers)
@@ -108,21 +108,13 @@ def test_another_machine_masks_the_padding_of_columns_too():
     assert _printed("a:    98") != _printed("a:   98")
 
 
-def _printed_by_cell(text, tags, mask_numbers):
-    nb = nbformat.v4.new_notebook()
-    cell = nbformat.v4.new_code_cell("print()", execution_count=1, metadata={"tags": tags})
-    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
-    nb.cells = [cell]
-    return execute.comparable_outputs(nb, mask_numbers=mask_numbers)
-
-
 def test_a_sampled_cell_is_compared_by_its_lines_on_another_machine():
     run_here, run_there = "Dryce\nWarina\n", "Douglas (in the training names)\nWarker\n"
-    assert (_printed_by_cell(run_here, ["sampled"], True)
-            == _printed_by_cell(run_there, ["sampled"], True))
-    assert (_printed_by_cell(run_here, ["sampled"], True)
-            != _printed_by_cell(run_here + "Dewn\n", ["sampled"], True))
+    assert (_printed(run_here, True, tags=["sampled"])
+            == _printed(run_there, True, tags=["sampled"]))
+    assert (_printed(run_here, True, tags=["sampled"])
+            != _printed(run_here + "Dewn\n", True, tags=["sampled"]))
     # on the machine that executed it, and in an untagged cell, the words count
-    assert (_printed_by_cell(run_here, ["sampled"], False)
-            != _printed_by_cell(run_there, ["sampled"], False))
-    assert _printed_by_cell(run_here, [], True) != _printed_by_cell(run_there, [], True)
+    assert (_printed(run_here, False, tags=["sampled"])
+            != _printed(run_there, False, tags=["sampled"]))
+    assert _printed(run_here, True, tags=[]) != _printed(run_there, True, tags=[])
